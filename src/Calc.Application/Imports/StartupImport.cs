@@ -1,0 +1,79 @@
+using Calc.Application.MarketData;
+using Calc.Domain.Errors;
+
+namespace Calc.Application.Imports;
+
+/// <summary>What to do with a malformed row of an import file at startup.</summary>
+public enum ImportErrorMode
+{
+    /// <summary>Stop startup, naming the file, line and reason (the default).</summary>
+    Fail,
+    /// <summary>Skip the row, import the rest, and report every skipped row in the log.</summary>
+    SkipAndReport,
+}
+
+/// <summary>Loads <c>closes.csv</c> and <c>cbr-rates.csv</c> from a directory into the store.</summary>
+public static class StartupImport
+{
+    public const string ClosesFile = "closes.csv";
+    public const string CbrRatesFile = "cbr-rates.csv";
+
+    /// <summary>
+    /// Imports whichever of the two files exist in <paramref name="directory"/>. Throws <see cref="CalcException"/>
+    /// when the directory is missing or holds neither file, or (in <see cref="ImportErrorMode.Fail"/>) on the
+    /// first file with a bad row.
+    /// </summary>
+    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new CalcException(CalcError.Invalid("IMPORT_PATH_NOT_FOUND", "MarketData:ImportPath",
+                $"MarketData:ImportPath '{directory}' is not a directory"));
+        }
+
+        string closesPath = Path.Combine(directory, ClosesFile);
+        string ratesPath = Path.Combine(directory, CbrRatesFile);
+        if (!File.Exists(closesPath) && !File.Exists(ratesPath))
+        {
+            throw new CalcException(CalcError.Invalid("IMPORT_PATH_EMPTY", "MarketData:ImportPath",
+                $"MarketData:ImportPath '{directory}' holds neither {ClosesFile} nor {CbrRatesFile}"));
+        }
+
+        var report = ImportReport.Empty;
+        if (File.Exists(ratesPath))
+        {
+            using var reader = new StreamReader(ratesPath);
+            var parsed = MarketDataCsv.ParseCbrRates(reader, ratesPath);
+            Check(parsed.Errors, mode);
+            report = report.Plus(store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath)).Plus(new ImportReport(0, 0, 0, parsed.Errors));
+        }
+
+        if (File.Exists(closesPath))
+        {
+            using var reader = new StreamReader(closesPath);
+            var parsed = MarketDataCsv.ParseCloses(reader, closesPath);
+            Check(parsed.Errors, mode);
+            report = report.Plus(store.ImportCloses(parsed.Rows, overwrite: false, closesPath)).Plus(new ImportReport(0, 0, 0, parsed.Errors));
+        }
+
+        if (mode == ImportErrorMode.Fail && report.Rejected.Count > 0)
+        {
+            var e = report.Rejected[0];
+            throw new CalcException(e.Error with { Message = $"{e.Location}: {e.Error.Message}" });
+        }
+
+        return report;
+    }
+
+    private static void Check(IReadOnlyList<ImportRowError> errors, ImportErrorMode mode)
+    {
+        if (mode == ImportErrorMode.Fail && errors.Count > 0)
+        {
+            var e = errors[0];
+            throw new CalcException(e.Error with
+            {
+                Message = $"{e.Location}: {e.Error.Message} ({errors.Count} bad row(s) in all; set MarketData__ImportErrors=SkipAndReport to skip them)",
+            });
+        }
+    }
+}

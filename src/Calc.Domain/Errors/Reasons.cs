@@ -1,0 +1,35 @@
+namespace Calc.Domain.Errors;
+
+/// <summary>
+/// Stable reason tokens (UPPER_SNAKE). Clients branch on these, so a token is never renamed once released;
+/// add new ones instead.
+/// </summary>
+public static class Reasons
+{
+    public const string InvalidDecimal = "INVALID_DECIMAL";
+    public const string InvalidDate = "INVALID_DATE";
+    public const string InvalidTimestamp = "INVALID_TIMESTAMP";
+    public const string InvalidTimeZone = "INVALID_TIME_ZONE";
+    public const string InvalidCurrency = "INVALID_CURRENCY";
+    public const string InvalidAmount = "INVALID_AMOUNT";
+    public const string InvalidEnum = "INVALID_ENUM";
+    public const string MissingField = "MISSING_FIELD";
+    public const string UnknownAsset = "UNKNOWN_ASSET";
+    public const string UnknownVenue = "UNKNOWN_VENUE";
+    public const string UnknownPair = "UNKNOWN_PAIR";
+    public const string UnknownCurrency = "UNKNOWN_CURRENCY";
+    public const string DateOutOfRange = "DATE_OUT_OF_RANGE";
+    public const string PriceNotFound = "PRICE_NOT_FOUND";
+    public const string PriceNotFinal = "PRICE_NOT_FINAL";
+    public const string RateNotFound = "RATE_NOT_FOUND";
+    public const string RateNotPublished = "RATE_NOT_PUBLISHED";
+    public const string NoRuleInForce = "NO_RULE_IN_FORCE";
+    public const string ConflictingValue = "CONFLICTING_VALUE";
+    public const string DuplicateId = "DUPLICATE_ID";
+    public const string TooManyItems = "TOO_MANY_ITEMS";
+    public const string EmptyBatch = "EMPTY_BATCH";
+    public const string UpstreamUnavailable = "UPSTREAM_UNAVAILABLE";
+    public const string UpstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE";
+    public const string CalendarOutOfRange = "CALENDAR_OUT_OF_RANGE";
+    public const string Internal = "INTERNAL";
+}

@@ -1,0 +1,31 @@
+namespace Calc.Transport.Grpc;
+
+/// <summary>
+/// What a service method sees of its call, as Grpc.Core.ServerCallContext: the method, the deadline, a
+/// token cancelled on deadline or client cancellation, and request/response metadata.
+/// </summary>
+public abstract class ServerCallContext
+{
+    /// <summary>Full method path, e.g. <c>/calc.v1.QuoteService/GetCbrRate</c>.</summary>
+    public abstract string Method { get; }
+
+    public abstract string Peer { get; }
+
+    /// <summary>UTC deadline; <see cref="DateTime.MaxValue"/> when the client set none.</summary>
+    public abstract DateTime Deadline { get; }
+
+    public abstract CancellationToken CancellationToken { get; }
+
+    public abstract Metadata RequestHeaders { get; }
+
+    public abstract Metadata ResponseTrailers { get; }
+
+    /// <summary>Caller identity established by authentication (API key name, certificate subject), or null.</summary>
+    public virtual string? CallerIdentity => null;
+
+    /// <summary>Sends response headers before the first message (once; later calls are ignored).</summary>
+    public abstract Task WriteResponseHeadersAsync(Metadata responseHeaders);
+
+    /// <summary>Access to the underlying HTTP context for transport-level features.</summary>
+    public abstract Microsoft.AspNetCore.Http.HttpContext HttpContext { get; }
+}

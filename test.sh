@@ -7,20 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ -f tests/interop/package-lock.json ] && [ ! -d tests/interop/node_modules ]; then
-  echo "== npm ci (tests/interop)"
-  npm ci --prefix tests/interop --no-audit --no-fund
-fi
+for dir in protos tests/interop; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "== npm ci ($dir)"
+    npm ci --prefix "$dir" --no-audit --no-fund
+  fi
+done
 
-BUF=tests/interop/node_modules/.bin/buf
-if [ -x "$BUF" ]; then
-  echo "== buf lint protos"
-  (cd protos && "../$BUF" lint)
-elif [ "${CI:-}" = "true" ]; then
-  echo "buf is not installed (npm ci --prefix tests/interop)" >&2; exit 1
-else
-  echo "== buf lint skipped: buf not installed (run: npm ci --prefix tests/interop)"
-fi
+echo "== buf lint protos"
+(cd protos && node_modules/.bin/buf lint)
 
 echo "== dotnet build"
 dotnet build Calc.sln -c Release -nologo -v q

@@ -16,7 +16,7 @@ public static class CalcServices
             builder.Logging.AddJsonConsole(o =>
             {
                 o.IncludeScopes = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 o.UseUtcTimestamp = true;
             });
         }
@@ -37,7 +37,7 @@ public static class CalcServices
 
     public static IServiceCollection AddCalcTransport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddCalcGrpc(options => configuration.GetSection("Grpc").Bind(options));
+        services.AddCalcGrpc(configuration);
         services.AddSingleton<QuoteGrpcService>();
         return services;
     }
@@ -51,6 +51,8 @@ public static class CalcServices
     public static WebApplication MapCalcServices(this WebApplication app)
     {
         app.MapGrpcService<QuoteGrpcService>(V1.QuotesReflection.Descriptor.Services[0]);
+        app.MapGrpcHealth();
+        app.MapGrpcReflection();
         return app;
     }
 

@@ -22,7 +22,8 @@ public static class KestrelSetup
     {
         string urls = NonEmpty(builder.Configuration["urls"]) ?? DefaultUrls;
         string http1Urls = builder.Configuration["Http1Urls"] ?? DefaultHttp1Urls;
-        builder.WebHost.UseUrls(); // every address is bound below, with its protocol
+        // every address is bound below with its protocol; clear the generic binding so Kestrel does not warn
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -21,10 +21,10 @@ internal static class RpcAssert
             return null;
         }
 
-        var status = Google.Rpc.Status.Parser.ParseFrom(e.StatusDetailsBin);
+        var status = Calc.Transport.Grpc.Rpc.Status.Parser.ParseFrom(e.StatusDetailsBin);
         foreach (var any in status.Details)
         {
-            if (any.TryUnpack<Google.Rpc.ErrorInfo>(out var info))
+            if (any.TryUnpack<Calc.Transport.Grpc.Rpc.ErrorInfo>(out var info))
             {
                 return info.Reason;
             }

@@ -147,6 +147,11 @@ public sealed class ProgressiveNdflRule : INdflRule
                 return error;
             }
 
+            if (s.Amount <= 0m)
+            {
+                return CalcError.Invalid(Reasons.InvalidAmount, field + ".amount", "the amount sold must be positive");
+            }
+
             if (s.CostRub is not { } cost || cost < 0m)
             {
                 return CalcError.Invalid(Reasons.MissingField, field + ".cost_rub",

@@ -45,6 +45,7 @@ public static class Reasons
     public const string PairMismatch = "PAIR_MISMATCH";
     public const string RateCurrencyMismatch = "RATE_CURRENCY_MISMATCH";
     public const string UsdtNotConvertible = "USDT_NOT_CONVERTIBLE";
+    public const string InvalidField = "INVALID_FIELD";
     public const string UnsupportedQuoteCurrency = "UNSUPPORTED_QUOTE_CURRENCY";
     public const string InvalidThreshold = "INVALID_THRESHOLD";
     public const string UnknownRegion = "UNKNOWN_REGION";

@@ -152,9 +152,7 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
             }
             else
             {
-                string? lotId = options.WriteOff == WriteOffMethod.UnitCost
-                    ? input.SaleLots?.GetValueOrDefault(i) ?? string.Empty
-                    : null;
+                string? lotId = options.WriteOff == WriteOffMethod.UnitCost ? s.LotId ?? string.Empty : null;
                 if (lotId is { Length: 0 })
                 {
                     return CalcError.Invalid(Reasons.MissingField, field + ".lot_id", "unit-cost write-off needs the lot of every sale");

@@ -25,6 +25,7 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
         {
             $"rule version {version.Name} from {version.From:yyyy-MM-dd}: {version.LegalBasis}",
             $"period {input.Period} {input.TaxYear}: {start:yyyy-MM-dd} - {end:yyyy-MM-dd} inclusive, cumulative from 1 January",
+            $"policies: WriteOff={(options.WriteOff == WriteOffMethod.Fifo ? "FIFO" : "UNIT_COST")}, LossCarryForward={(options.LossCarryForward == LossCarryForwardPolicy.On ? "ON" : "OFF")}",
         };
 
         var federal = rules.ProfitFederalRate.EntryAt(start);
@@ -109,6 +110,17 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
         if (input.Sales is not { Count: > 0 } sales)
         {
             return Array.Empty<SaleRevenue>();
+        }
+
+        if (input.Lots is { } heldLots)
+        {
+            for (int k = 0; k < heldLots.Count; k++)
+            {
+                if (heldLots[k].Amount <= 0m || heldLots[k].CostRub < 0m)
+                {
+                    return CalcError.Invalid(Reasons.InvalidAmount, $"lots[{k}]", "a lot needs a positive amount and a non-negative cost");
+                }
+            }
         }
 
         var writeOff = input.Lots is { Count: > 0 } lots ? new LotWriteOff(lots) : null;

@@ -42,7 +42,7 @@ public static class DeadlineCalculator
     public static CalcResult<Deadline> MonthlyMiningReport(int year, int month, ProductionCalendar calendar) =>
         Shifted(DeadlineKind.MonthlyMiningReport, $"{year:0000}-{month:00}", MonthlyReportStatutoryDate(year, month), MonthlyReportBasis, calendar);
 
-    /// <summary>All deadlines of tax year <paramref name="year"/>; CALENDAR_OUT_OF_RANGE if any due date falls outside the calendar.</summary>
+    /// <summary>All deadlines of tax year <paramref name="year"/>, ordered by statutory date; CALENDAR_OUT_OF_RANGE if any due date falls outside the calendar.</summary>
     public static CalcResult<IReadOnlyList<Deadline>> ForYear(TaxpayerKind kind, int year, ProductionCalendar calendar)
     {
         ArgumentNullException.ThrowIfNull(calendar);
@@ -74,6 +74,7 @@ public static class DeadlineCalculator
             }
         }
 
+        list.Sort(static (a, b) => a.StatutoryDate != b.StatutoryDate ? a.StatutoryDate.CompareTo(b.StatutoryDate) : a.Kind.CompareTo(b.Kind));
         return list;
     }
 

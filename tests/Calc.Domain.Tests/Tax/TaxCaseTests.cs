@@ -76,10 +76,7 @@ public class TaxCaseTests
             i.Dec("losses_carried_forward_rub"),
             new ProfitTaxOptions(
                 i.Str("write_off") == "UNIT_COST" ? WriteOffMethod.UnitCost : WriteOffMethod.Fifo,
-                i.Str("loss_carry_forward") == "ON" ? LossCarryForwardPolicy.On : LossCarryForwardPolicy.Off))
-        {
-            SaleLots = sales.Select((s, k) => (k, s.Str("lot_id"))).Where(x => x.Item2.Length > 0).ToDictionary(x => x.k, x => x.Item2),
-        };
+                i.Str("loss_carry_forward") == "ON" ? LossCarryForwardPolicy.On : LossCarryForwardPolicy.Off));
 
         // Act
         var result = ProfitTaxCalculator.Compute(input, TestRules.Embedded);
@@ -117,7 +114,7 @@ public class TaxCaseTests
 
     private static CryptoSale Sale(JsonElement s) => new(
         s.Date("sale_date"), s.Str("asset"), s.Dec("amount"), s.Dec("proceeds_rub"),
-        s.DecOrNull("cost_rub"), s.DecOrNull("quote_rub"), s.Dec("selling_costs_rub"));
+        s.DecOrNull("cost_rub"), s.DecOrNull("quote_rub"), s.Dec("selling_costs_rub"), s.Str("lot_id") is { Length: > 0 } lot ? lot : null);
 
     private static IReadOnlyDictionary<string, object?> Bracket(Calc.Domain.Rules.BracketTax b) => new Dictionary<string, object?>
     {

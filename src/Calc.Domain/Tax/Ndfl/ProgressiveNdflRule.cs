@@ -22,6 +22,7 @@ public sealed class ProgressiveNdflRule : INdflRule
         var lines = new List<string>(16)
         {
             $"rule version {version.Name} from {version.From:yyyy-MM-dd}: {version.LegalBasis}",
+            $"policies: ExpenseExcess={(options.ExpenseExcess == ExpenseExcessPolicy.CapAtMiningIncome ? "CAP_AT_MINING_INCOME" : "REDUCE_OTHER_MAIN_BASE")}, SaleFloorForIndividuals={(options.SaleFloorForIndividuals ? "ON" : "OFF")}",
         };
 
         var gains = SaleGains(input, options, rules, lines);

@@ -5,8 +5,8 @@ namespace Calc.Domain.Tax.ProfitTax;
 
 /// <summary>
 /// Writes off the cost of sold units from held lots (FIFO or specific lot), in sale-date order. A lot's cost
-/// is spread pro rata over its units; partial takes round to kopecks and the last take of a lot gets the
-/// remaining cost, so the lot's cost is written off exactly. Instance state lives only for one computation.
+/// is spread evenly over its units (its original cost per unit); partial takes round to kopecks and the last
+/// take of a lot gets the remaining cost, so the lot's cost is written off exactly. Instance state lives only for one computation.
 /// </summary>
 internal sealed class LotWriteOff
 {
@@ -30,7 +30,7 @@ internal sealed class LotWriteOff
             }
 
             decimal take = Math.Min(needed, units);
-            decimal takeCost = take == units ? lotCost : Rounding.IncomeKopecks.Apply(lotCost * take / units);
+            decimal takeCost = take == units ? lotCost : Rounding.IncomeKopecks.Apply(lot.CostRub * take / lot.Amount);
             _lots[i] = (lot, units - take, lotCost - takeCost);
             needed -= take;
             cost += takeCost;

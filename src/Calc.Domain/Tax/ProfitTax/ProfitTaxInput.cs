@@ -15,7 +15,7 @@ public enum WriteOffMethod
     /// <summary>First in, first out: the earliest lots acquired on or before the sale date are used first.</summary>
     Fifo,
 
-    /// <summary>Cost of each unit (specific identification): every sale names the lot it comes from.</summary>
+    /// <summary>Cost of each unit (specific identification): every sale names the lot it comes from (<see cref="CryptoSale.LotId"/>).</summary>
     UnitCost,
 }
 
@@ -58,8 +58,4 @@ public sealed record ProfitTaxInput(
     RegionalRateOverride? RegionalRateOverride = null,
     IReadOnlyList<CoinLot>? Lots = null,
     decimal LossesCarriedForwardRub = 0m,
-    ProfitTaxOptions? Options = null)
-{
-    /// <summary>Sales that name a lot (for <see cref="WriteOffMethod.UnitCost"/>): sale index → lot id.</summary>
-    public IReadOnlyDictionary<int, string>? SaleLots { get; init; }
-}
+    ProfitTaxOptions? Options = null);

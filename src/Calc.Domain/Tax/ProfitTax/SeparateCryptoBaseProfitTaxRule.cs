@@ -25,6 +25,7 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
         {
             $"rule version {version.Name} from {version.From:yyyy-MM-dd}: {version.LegalBasis}",
             $"period {input.Period} {input.TaxYear}: {start:yyyy-MM-dd} - {end:yyyy-MM-dd} inclusive, cumulative from 1 January",
+            $"policies: WriteOff={(options.WriteOff == WriteOffMethod.Fifo ? "FIFO" : "UNIT_COST")}, LossCarryForward={(options.LossCarryForward == LossCarryForwardPolicy.On ? "ON" : "OFF")}",
         };
 
         var federal = rules.ProfitFederalRate.EntryAt(start);
@@ -111,6 +112,17 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
             return Array.Empty<SaleRevenue>();
         }
 
+        if (input.Lots is { } heldLots)
+        {
+            for (int k = 0; k < heldLots.Count; k++)
+            {
+                if (heldLots[k].Amount <= 0m || heldLots[k].CostRub < 0m)
+                {
+                    return CalcError.Invalid(Reasons.InvalidAmount, $"lots[{k}]", "a lot needs a positive amount and a non-negative cost");
+                }
+            }
+        }
+
         var writeOff = input.Lots is { Count: > 0 } lots ? new LotWriteOff(lots) : null;
         var order = Enumerable.Range(0, sales.Count).OrderBy(i => sales[i].SaleDate).ThenBy(i => i).ToArray();
         var results = new SaleRevenue[sales.Count];
@@ -152,9 +164,7 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
             }
             else
             {
-                string? lotId = options.WriteOff == WriteOffMethod.UnitCost
-                    ? input.SaleLots?.GetValueOrDefault(i) ?? string.Empty
-                    : null;
+                string? lotId = options.WriteOff == WriteOffMethod.UnitCost ? s.LotId ?? string.Empty : null;
                 if (lotId is { Length: 0 })
                 {
                     return CalcError.Invalid(Reasons.MissingField, field + ".lot_id", "unit-cost write-off needs the lot of every sale");

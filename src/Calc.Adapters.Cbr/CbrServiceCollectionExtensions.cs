@@ -1,4 +1,5 @@
 using Calc.Application.MarketData;
+using Calc.Application.MarketData.Upstream;
 using Calc.Application.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,12 +21,7 @@ public static class CbrServiceCollectionExtensions
             return services;
         }
 
-        services.AddHttpClient(CbrRateClient.HttpClientName, c =>
-        {
-            c.BaseAddress = upstream.BaseUrl ?? CbrRateClient.DefaultBaseUrl;
-            c.Timeout = Timeout.InfiniteTimeSpan; // each attempt has its own timeout
-            c.MaxResponseContentBufferSize = Application.MarketData.Upstream.UpstreamHttp.MaxBodyBytes;
-        });
+        services.AddHttpClient(CbrRateClient.HttpClientName, c => UpstreamHttp.Configure(c, upstream.BaseUrl ?? CbrRateClient.DefaultBaseUrl));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CbrRateClient>();
         services.AddSingleton<ICbrRateSource>(sp => sp.GetRequiredService<CbrRateClient>());

@@ -19,6 +19,22 @@ public sealed partial class UpstreamHttp(HttpClient http, string source, Upstrea
 
     public string Source => source;
 
+    /// <summary>
+    /// Settings every upstream HttpClient gets: the base address (with a trailing slash, so relative request
+    /// paths append to it), no client-wide timeout (each attempt has its own), a body size cap and a
+    /// User-Agent (some venues reject requests without one).
+    /// </summary>
+    public static void Configure(HttpClient client, Uri baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        string text = baseUrl.AbsoluteUri;
+        client.BaseAddress = new Uri(text.EndsWith('/') ? text : text + "/");
+        client.Timeout = Timeout.InfiniteTimeSpan;
+        client.MaxResponseContentBufferSize = MaxBodyBytes;
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("Calc/1.0");
+    }
+
     /// <summary>The body of a successful (2xx) response to GET <paramref name="relativeUri"/>.</summary>
     public async Task<byte[]> GetBytesAsync(string relativeUri, CancellationToken cancellationToken)
     {

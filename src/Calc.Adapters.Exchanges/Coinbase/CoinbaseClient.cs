@@ -39,5 +39,5 @@ public sealed class CoinbaseClient(IHttpClientFactory factory, IOptions<MarketDa
         }
     }
 
-    private static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd'T'00:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd'T00:00:00Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

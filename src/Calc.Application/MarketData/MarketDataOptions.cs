@@ -84,11 +84,11 @@ public sealed class MarketDataSyncOptions
     /// <summary>Days before today that every run refreshes.</summary>
     public int LookbackDays { get; set; } = 7;
 
-    /// <summary>CBR currencies kept fresh.</summary>
-    public IList<string> Currencies { get; set; } = ["USD", "EUR", "CNY"];
+    /// <summary>CBR currencies kept fresh; empty means USD, EUR and CNY.</summary>
+    public IList<string> Currencies { get; } = [];
 
-    /// <summary>Venue pairs kept fresh, as <c>venue:BASE/QUOTE</c> (e.g. <c>binance:BTC/USDT</c>).</summary>
-    public IList<string> Pairs { get; set; } = ["binance:BTC/USDT"];
+    /// <summary>Venue pairs kept fresh, as <c>venue:BASE/QUOTE</c> (e.g. <c>binance:BTC/USDT</c>); empty means BTC/USDT on binance.</summary>
+    public IList<string> Pairs { get; } = [];
 
     /// <summary>Moscow time after which CBR has published tomorrow's rates (announced ~15:30 MSK).</summary>
     public TimeSpan CbrPublishedAfterMsk { get; set; } = new(15, 45, 0);

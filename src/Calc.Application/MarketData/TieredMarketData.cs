@@ -84,6 +84,8 @@ public sealed partial class TieredMarketData : IMarketData
 
     public bool HasUpstreams => _cbr is not null || _venues.Count > 0;
 
+    public bool HasCbrUpstream => _cbr is not null;
+
     public IReadOnlyCollection<string> UpstreamVenues => _venues.Keys;
 
     public IReadOnlyList<VenueInfo> ListVenues()

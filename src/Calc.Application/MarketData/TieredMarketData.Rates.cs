@@ -53,10 +53,10 @@ public sealed partial class TieredMarketData
         }
 
         string currency = key.Currency;
-        if (currency is null || currency.Length != 3 || !char.IsAsciiLetterUpper(currency[0]) || !char.IsAsciiLetterUpper(currency[1]) || !char.IsAsciiLetterUpper(currency[2]))
+        if (!IsCurrencyCode(currency))
         {
             result = Lookup<CbrRateQuote>.Failed(CalcError.Invalid(Reasons.InvalidCurrency, "currency",
-                $"currency '{currency}' is not a 3-letter upper-case ISO 4217 code"));
+                $"currency '{currency}' is not an upper-case currency code (ISO 4217, e.g. USD)"));
             return true;
         }
 
@@ -103,6 +103,25 @@ public sealed partial class TieredMarketData
         }
 
         return false;
+    }
+
+    /// <summary>3 to 10 upper-case ASCII letters or digits, starting with a letter (USD; also USDT, which CBR then reports unknown).</summary>
+    private static bool IsCurrencyCode(string? code)
+    {
+        if (code is null || code.Length is < 3 or > 10 || !char.IsAsciiLetterUpper(code[0]))
+        {
+            return false;
+        }
+
+        foreach (char c in code)
+        {
+            if (!char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static CalcError NotPublished(CbrRateKey key, DateOnly todayMsk) => CalcError.Precondition(Reasons.RateNotPublished,

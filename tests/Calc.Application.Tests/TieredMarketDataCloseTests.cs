@@ -62,6 +62,19 @@ public sealed class TieredMarketDataCloseTests
     }
 
     [Fact]
+    public async Task GetCloseAsync_MissingVenueOrAsset_MissingFieldNotACrash()
+    {
+        var time = new ManualTime(Build.Utc(2025, 3, 1));
+        var md = Build.Tiered(time, venues: [BinanceWithYearEnd(time)]);
+
+        var noVenue = await md.GetCloseAsync(null!, Build.BtcUsdt, Dec31, CancellationToken.None);
+        var noBase = await md.GetCloseAsync("binance", new AssetPair("", "USDT"), Dec31, CancellationToken.None);
+
+        Assert.Equal((Reasons.MissingField, "venue"), (noVenue.Error!.Reason, noVenue.Error.Field));
+        Assert.Equal((Reasons.MissingField, "pair"), (noBase.Error!.Reason, noBase.Error.Field));
+    }
+
+    [Fact]
     public async Task GetCloseAsync_ThousandConcurrentRequestsForOneMissingDay_OneUpstreamCall()
     {
         var time = new ManualTime(Build.Utc(2025, 3, 1));

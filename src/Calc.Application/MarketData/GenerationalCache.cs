@@ -16,6 +16,7 @@ public sealed class GenerationalCache<TKey, TValue>
     private readonly Lock _rotateLock = new();
     private volatile ConcurrentDictionary<TKey, TValue> _current = new();
     private volatile ConcurrentDictionary<TKey, TValue> _previous = new();
+    private int _currentCount; // maintained here: ConcurrentDictionary.Count takes every lock
 
     public GenerationalCache(int capacity)
     {
@@ -45,8 +46,13 @@ public sealed class GenerationalCache<TKey, TValue>
     public void Set(TKey key, TValue value)
     {
         var current = _current;
-        current[key] = value;
-        if (current.Count >= _capacity)
+        if (!current.TryAdd(key, value))
+        {
+            current[key] = value;
+            return;
+        }
+
+        if (Interlocked.Increment(ref _currentCount) >= _capacity)
         {
             lock (_rotateLock)
             {
@@ -54,6 +60,7 @@ public sealed class GenerationalCache<TKey, TValue>
                 {
                     _previous = current;
                     _current = new ConcurrentDictionary<TKey, TValue>();
+                    Volatile.Write(ref _currentCount, 0);
                 }
             }
         }
@@ -65,6 +72,7 @@ public sealed class GenerationalCache<TKey, TValue>
         {
             _current = new ConcurrentDictionary<TKey, TValue>();
             _previous = new ConcurrentDictionary<TKey, TValue>();
+            Volatile.Write(ref _currentCount, 0);
         }
     }
 }

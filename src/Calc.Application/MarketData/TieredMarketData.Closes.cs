@@ -59,6 +59,13 @@ public sealed partial class TieredMarketData
             return true;
         }
 
+        if (string.IsNullOrEmpty(key.Venue) || string.IsNullOrEmpty(key.Pair.Base) || string.IsNullOrEmpty(key.Pair.Quote))
+        {
+            result = Lookup<CloseQuote>.Failed(CalcError.Invalid(Reasons.MissingField, string.IsNullOrEmpty(key.Venue) ? "venue" : "pair",
+                "a close lookup needs a venue, a base asset and a quote currency"));
+            return true;
+        }
+
         if (key.Date > todayUtc)
         {
             result = Lookup<CloseQuote>.Failed(new CalcError(ErrorCode.OutOfRange, Reasons.DateOutOfRange,

@@ -279,6 +279,34 @@ public sealed class ExchangeClientTests
 
         Assert.Equal(Reasons.UpstreamUnavailable, e.Reason);
         Assert.Contains("10006", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests.Count); // retried once (MaxAttempts 2), then reported
+    }
+
+    [Fact]
+    public async Task GetClosesAsync_KrakenRateLimitErrorOnce_RetriedAndSucceeds()
+    {
+        var time = new ManualTime(Venues.Noon(new DateOnly(2025, 3, 1)));
+        var fake = new FakeVenue("kraken", Venues.YearEnd(), new DateOnly(2025, 3, 1))
+        {
+            Fault = async (ctx, n) =>
+            {
+                if (n > 1)
+                {
+                    return false;
+                }
+
+                await ctx.Response.WriteAsync("{\"error\":[\"EGeneral:Too many requests\"]}");
+                return true;
+            },
+        };
+        var (server, factory, client) = await Start(fake, time);
+        await using var _ = server;
+        using var __ = factory;
+
+        var closes = await client.GetClosesAsync(Venues.PairOf("kraken"), new DateOnly(2024, 12, 31), new DateOnly(2024, 12, 31), CancellationToken.None);
+
+        Assert.Equal(93576.0m, Assert.Single(closes).Close);
+        Assert.Equal(2, server.Requests.Count);
     }
 
     [Fact]

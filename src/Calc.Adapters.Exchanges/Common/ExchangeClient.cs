@@ -58,8 +58,7 @@ public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, Upstr
         {
             var pageEnd = PageSize == int.MaxValue || to.DayNumber - pageStart.DayNumber < PageSize ? to : pageStart.AddDays(PageSize - 1);
             string uri = PageUri(symbol, pageStart, pageEnd);
-            byte[] body = await http.GetBytesAsync(uri, cancellationToken);
-            foreach (var candle in Parse(body, uri))
+            foreach (var candle in await FetchPageAsync(http, uri, cancellationToken))
             {
                 var day = DateOnly.FromDateTime(candle.OpenTime.UtcDateTime);
                 if (day < pageStart || day > pageEnd)
@@ -75,6 +74,23 @@ public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, Upstr
         }
 
         return byDate.Values.ToArray();
+    }
+
+    /// <summary>One page; a rate limit the venue reports inside a 200 answer is retried like an HTTP 429.</summary>
+    private async Task<IReadOnlyList<Candle>> FetchPageAsync(UpstreamHttp http, string uri, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            byte[] body = await http.GetBytesAsync(uri, cancellationToken);
+            try
+            {
+                return Parse(body, uri);
+            }
+            catch (UpstreamException e) when (e.Reason == Reasons.UpstreamUnavailable && attempt < http.MaxAttempts)
+            {
+                await Task.Delay(http.Backoff(attempt), time, cancellationToken);
+            }
+        }
     }
 
     private IReadOnlyList<Candle> Parse(byte[] body, string uri)

@@ -19,6 +19,9 @@ public sealed partial class UpstreamHttp(HttpClient http, string source, Upstrea
 
     public string Source => source;
 
+    /// <summary>Attempts allowed per request (at least one).</summary>
+    public int MaxAttempts => Math.Max(1, options.MaxAttempts);
+
     /// <summary>
     /// Settings every upstream HttpClient gets: the base address (with a trailing slash, so relative request
     /// paths append to it), no client-wide timeout (each attempt has its own), a body size cap and a
@@ -98,7 +101,8 @@ public sealed partial class UpstreamHttp(HttpClient http, string source, Upstrea
     private UpstreamException Fail(string reason, string message, TimeSpan? retryAfter = null) =>
         new(source, reason, $"{source}: {message}") { RetryAfter = retryAfter };
 
-    private TimeSpan Backoff(int attempt)
+    /// <summary>The wait before attempt <paramref name="attempt"/> + 1: base delay doubled per attempt, ±20 % jitter.</summary>
+    public TimeSpan Backoff(int attempt)
     {
         double baseMs = options.BaseRetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1);
 #pragma warning disable CA5394 // jitter only spreads retries; it needs no cryptographic randomness

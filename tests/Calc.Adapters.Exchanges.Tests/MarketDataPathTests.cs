@@ -53,7 +53,7 @@ public sealed class MarketDataPathTests : IAsyncLifetime
         }.Concat(new[] { "Cbr", "Binance", "Coinbase" }.SelectMany(s => new KeyValuePair<string, string?>[]
         {
             // generous for a cold first request on a busy machine; Coinbase is the one the hang test times out
-            new($"MarketData:Upstreams:{s}:Timeout", s == "Coinbase" ? "00:00:01.500" : "00:00:05"),
+            new($"MarketData:Upstreams:{s}:Timeout", s == "Coinbase" ? "00:00:02.500" : "00:00:05"),
             new($"MarketData:Upstreams:{s}:MaxAttempts", "2"),
             new($"MarketData:Upstreams:{s}:BaseRetryDelay", "00:00:00.010"),
         }))).Build();
@@ -137,7 +137,7 @@ public sealed class MarketDataPathTests : IAsyncLifetime
         };
         _coinbase.Fault = async (ctx, _) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(10), ctx.RequestAborted);
             return true;
         };
         var (closeKeys, rateKeys) = YearEndKeys();

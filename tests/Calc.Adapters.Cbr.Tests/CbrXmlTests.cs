@@ -11,6 +11,30 @@ public sealed class CbrXmlTests
         Encoding.GetEncoding(1251).GetBytes("<?xml version=\"1.0\" encoding=\"windows-1251\"?>" + xml);
 
     [SharedDataFact]
+    public void Parse_EveryRecordedSample_ParsesByteForByteWithConsistentUnitRates()
+    {
+        var files = Directory.GetFiles(Path.Combine(SharedData.Root!, "samples"), "cbr-xml-*.xml");
+
+        Assert.Equal(9, files.Length);
+        foreach (string file in files)
+        {
+            byte[] bytes = File.ReadAllBytes(file);
+            if (Path.GetFileName(file).StartsWith("cbr-xml-daily", StringComparison.Ordinal))
+            {
+                var daily = CbrXml.ParseDaily(bytes);
+                Assert.True(daily.Entries.Count >= 43, file);
+                Assert.All(daily.Entries, e => Assert.Equal(e.Value / e.Nominal, e.UnitRate));
+            }
+            else
+            {
+                var dynamic = CbrXml.ParseDynamic(bytes);
+                Assert.NotEmpty(dynamic.Records);
+                Assert.All(dynamic.Records, r => Assert.InRange(r.Date, dynamic.From, dynamic.To));
+            }
+        }
+    }
+
+    [SharedDataFact]
     public void ParseDynamic_UsdFirstFiveDaysOfMarch_ReturnsOnlyDatesWithARecord()
     {
         var parsed = CbrXml.ParseDynamic(Samples.Read(Samples.UsdMar1To5));

@@ -8,9 +8,6 @@ public sealed class MarketDataOptions
 {
     public const string Section = "MarketData";
 
-    /// <summary>Venue used when a request names none.</summary>
-    public string DefaultVenue { get; set; } = "binance";
-
     /// <summary>How long a "no data" answer from an upstream is remembered.</summary>
     public TimeSpan NegativeCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 

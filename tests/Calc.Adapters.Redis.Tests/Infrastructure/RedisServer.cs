@@ -59,6 +59,10 @@ internal sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A server with its port and dir reserved but not running yet ("Redis is down at startup").</summary>
+    public static RedisServer CreateStopped(params string[] extraArgs) =>
+        new(FindExecutable() ?? throw new InvalidOperationException(RedisFactAttribute.MissingMessage), extraArgs);
+
     /// <summary>Starts with TLS on a second free port, using PEM files written to the server dir.</summary>
     public static async Task<RedisServer> StartWithTlsAsync(string certPem, string keyPem)
     {

@@ -244,21 +244,34 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
             return [];
         }
 
+        RespValue[]? replies = null;
+        Exception? failure = null;
         try
         {
-            var replies = await _client.ExecuteAsync(batch, cancellationToken).ConfigureAwait(false);
-            MarkConnected();
-            return replies;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
+            replies = await _client.ExecuteAsync(batch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or OperationCanceledException)
         {
-            MarkDegraded(ex.Message, ex is RedisConnectionException ? null : ex);
-            return null;
+            failure = ex;
         }
+
+        // The client completes callers on its connection's reader thread (see RedisClient). Leave it before
+        // running anything else, so that the application's code never holds up other callers' replies.
+        await Task.Yield();
+
+        if (failure is null)
+        {
+            MarkConnected();
+            return replies;
+        }
+
+        if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(failure.Message, failure, cancellationToken);
+        }
+
+        MarkDegraded(failure.Message, failure is RedisConnectionException ? null : failure);
+        return null;
     }
 
     private void OnConnectionChanged(RedisConnectionEvent e)

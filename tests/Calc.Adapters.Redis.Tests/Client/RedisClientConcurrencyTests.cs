@@ -76,4 +76,37 @@ public sealed class RedisClientConcurrencyTests(RedisServerFixture fixture) : IC
         // Assert
         Assert.Equal(0, wrong);
     }
+
+    [RedisFact]
+    public async Task CallerBlockingItsContinuation_OtherCallersStillTimeOutOnTime()
+    {
+        // Arrange: replies complete inline on the reader thread; a caller that then blocks must not make
+        // another caller wait past its own timeout
+        await using var client = await TestClients.ConnectAsync(fixture.Server.Configuration + ",syncTimeout=300");
+        await client.SetAsync("block:a", "a");
+        await client.SetAsync("block:b", "b");
+
+        // Act
+        var blocker = Task.Run(async () =>
+        {
+            await client.GetAsync("block:a");
+#pragma warning disable xUnit1031 // deliberately blocking the completing thread
+            Thread.Sleep(1200);
+#pragma warning restore xUnit1031
+        });
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var other = await Record.ExceptionAsync(async () =>
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                await client.GetAsync("block:b");
+            }
+        });
+        var elapsed = sw.Elapsed;
+        await blocker;
+
+        // Assert: either all 20 completed (the blocker ran elsewhere) or the stuck one timed out on time
+        Assert.True(other is null || other is RedisTimeoutException, other?.ToString());
+        Assert.True(elapsed < TimeSpan.FromMilliseconds(1000), "took " + elapsed);
+    }
 }

@@ -244,6 +244,13 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
             return [];
         }
 
+        if (!_client.IsConnected)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            MarkDegraded("not connected", null);
+            return null; // fail fast: nothing is sent while the client reconnects in the background
+        }
+
         RespValue[]? replies = null;
         Exception? failure = null;
         try

@@ -27,6 +27,8 @@ internal sealed record RedisConnectionEvent(bool Connected, string Endpoint, Exc
 /// </remarks>
 internal sealed class RedisClient : IAsyncDisposable
 {
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(1);
+
     private readonly RedisOptions _options;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Timer _sweeper;
@@ -208,13 +210,17 @@ internal sealed class RedisClient : IAsyncDisposable
                 session = await ConnectOnceAsync(token).ConfigureAwait(false);
                 _session = session;
                 _lastError = null;
-                failures = 0;
                 _firstAttempt.TrySetResult();
                 Raise(new RedisConnectionEvent(true, session.Endpoint, null));
+                long upSince = Stopwatch.GetTimestamp();
                 var reason = await session.Closed.WaitAsync(token).ConfigureAwait(false);
                 _lastError = reason;
                 Protocol = 0;
                 Raise(new RedisConnectionEvent(false, session.Endpoint, reason));
+
+                // reconnect at once after a connection that served a while; one that dies at once (server at
+                // maxclients, a proxy without a backend) counts as a failed attempt, so backoff applies
+                failures = Stopwatch.GetElapsedTime(upSince) < StableConnection ? failures + 1 : 0;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using Calc.Adapters.Redis.Resp;
@@ -31,7 +32,9 @@ internal sealed class RedisClient : IAsyncDisposable
 
     private readonly RedisOptions _options;
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly Timer _sweeper;
+    private readonly ManualResetEventSlim _stopSweeper = new();
+    private readonly Thread _sweeper;
+    private readonly TimeSpan _sweepPeriod;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _deadAfter;
     private Task _connectLoop = Task.CompletedTask;
@@ -45,7 +48,11 @@ internal sealed class RedisClient : IAsyncDisposable
         var period = TimeSpan.FromTicks(Math.Clamp(options.CommandTimeout.Ticks / 5,
             TimeSpan.FromMilliseconds(5).Ticks, TimeSpan.FromMilliseconds(100).Ticks));
         _deadAfter = TimeSpan.FromTicks(Math.Max(options.CommandTimeout.Ticks * 4, TimeSpan.FromSeconds(5).Ticks));
-        _sweeper = new Timer(static s => ((RedisClient)s!).Sweep(), this, period, period);
+        _sweepPeriod = period;
+
+        // timeouts are enforced by a dedicated thread, so a starved thread pool cannot stretch them
+        _sweeper = new Thread(SweepLoop) { IsBackground = true, Name = "calc-redis-timeouts" };
+        _sweeper.Start();
     }
 
     /// <summary>Raised on every connect, disconnect and failed attempt (from a background thread).</summary>
@@ -159,7 +166,7 @@ internal sealed class RedisClient : IAsyncDisposable
         }
 
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        _stopSweeper.Set();
         _session?.Close(new RedisConnectionException("the Redis client was disposed"));
         try
         {
@@ -170,6 +177,8 @@ internal sealed class RedisClient : IAsyncDisposable
             // shutting down
         }
 
+        _sweeper.Join();
+        _stopSweeper.Dispose();
         _shutdown.Dispose();
     }
 
@@ -180,6 +189,14 @@ internal sealed class RedisClient : IAsyncDisposable
             ? "the Redis client was disposed"
             : "Redis " + _options + " is not connected" + (why is null ? " (connecting)" : " (" + why.Message + ")")
                 + "; the command was not sent");
+    }
+
+    private void SweepLoop()
+    {
+        while (!_stopSweeper.Wait(_sweepPeriod))
+        {
+            Sweep();
+        }
     }
 
     private void Sweep()
@@ -262,37 +279,55 @@ internal sealed class RedisClient : IAsyncDisposable
         return TimeSpan.FromMilliseconds(ms);
     }
 
+    /// <summary>
+    /// Opens one connection. Connect and TLS are blocking calls (this loop runs in the background), aborted
+    /// by closing the socket at the connect timeout. That keeps the socket in blocking mode: .NET on Unix
+    /// switches a socket to non-blocking for good after its first async operation and then completes even
+    /// synchronous calls through the thread pool, which would defeat the dedicated reader and writer.
+    /// </summary>
     private async Task<RespSession> ConnectOnceAsync(CancellationToken shutdown)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         timeout.CancelAfter(_options.ConnectTimeout);
         var endpoint = _options.Endpoints[_endpointIndex++ % _options.Endpoints.Count];
-        Socket? socket = null;
+        var socket = CreateSocket(endpoint);
         RespSession? session = null;
+        var abort = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
-            socket = await OpenSocketAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            if (endpoint.UnixPath is not null)
+            {
+                socket.Connect(new UnixDomainSocketEndPoint(endpoint.UnixPath));
+            }
+            else
+            {
+                ConnectTcp(socket, endpoint);
+            }
+
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (_options.Ssl)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
                 {
                     TargetHost = _options.SslHost ?? endpoint.Host,
                     EnabledSslProtocols = _options.SslProtocols,
                     RemoteCertificateValidationCallback = _options.CertificateValidation,
-                }, timeout.Token).ConfigureAwait(false);
+                });
             }
 
             session = new RespSession(stream, socket, endpoint.ToString());
             session.Start();
             Protocol = await HandshakeAsync(session, timeout.Token).ConfigureAwait(false);
+            abort.Dispose(); // waits for a racing timeout callback; after this the socket is ours
+            timeout.Token.ThrowIfCancellationRequested();
             return session;
         }
         catch (Exception ex)
         {
-            var error = ex is OperationCanceledException && !shutdown.IsCancellationRequested
+            abort.Dispose();
+            var error = timeout.IsCancellationRequested && !shutdown.IsCancellationRequested
                 ? new RedisConnectionException(string.Create(CultureInfo.InvariantCulture,
                     $"connect to Redis {endpoint} timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms"), ex)
                 : ex;
@@ -302,7 +337,7 @@ internal sealed class RedisClient : IAsyncDisposable
             }
             else
             {
-                socket?.Dispose();
+                socket.Dispose();
             }
 
             if (error == ex)
@@ -314,36 +349,38 @@ internal sealed class RedisClient : IAsyncDisposable
         }
     }
 
-    private async Task<Socket> OpenSocketAsync(RedisEndpoint endpoint, CancellationToken token)
+    /// <summary>Resolves (blocking) and connects to the first address that accepts, IPv4 or IPv6.</summary>
+    private static void ConnectTcp(Socket socket, RedisEndpoint endpoint)
     {
-        if (endpoint.UnixPath is not null)
+        var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : Dns.GetHostAddresses(endpoint.Host);
+        SocketException? last = null;
+        foreach (var address in addresses)
         {
-            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
-                await unix.ConnectAsync(new UnixDomainSocketEndPoint(endpoint.UnixPath), token).ConfigureAwait(false);
-                return unix;
+                socket.Connect(new IPEndPoint(address, endpoint.Port));
+                return;
             }
-            catch
+            catch (SocketException ex)
             {
-                unix.Dispose();
-                throw;
+                last = ex;
             }
         }
 
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    private Socket CreateSocket(RedisEndpoint endpoint)
+    {
+        if (endpoint.UnixPath is not null)
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)_options.KeepAlive.TotalSeconds);
-            await socket.ConnectAsync(endpoint.Host, endpoint.Port, token).ConfigureAwait(false);
-            return socket;
+            return new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)_options.KeepAlive.TotalSeconds);
+        return socket;
     }
 
     /// <summary>HELLO 3 (or AUTH for RESP2), CLIENT SETNAME, SELECT; returns the negotiated protocol.</summary>

@@ -20,7 +20,7 @@ internal sealed class RespSession
     private readonly IDisposable? _socket;
     private readonly Lock _sync = new();
     private readonly Queue<PendingReply> _pending = new();
-    private readonly SemaphoreSlim _flushSignal = new(0, 1);
+    private readonly SemaphoreSlim _flushSignal = new(0);
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RespWriter _out = new();
     private RespWriter _spare = new();
@@ -63,8 +63,10 @@ internal sealed class RespSession
 
     public void Start()
     {
-        _ = Task.Run(ReadLoopAsync);
-        _ = Task.Run(WriteLoopAsync);
+        // Reader and writer are dedicated threads doing blocking I/O: commands go out, replies come in and
+        // callers are completed even when the thread pool is starved (StackExchange.Redis #806, #2214).
+        new Thread(ReadLoop) { IsBackground = true, Name = "calc-redis-reader " + Endpoint }.Start();
+        new Thread(WriteLoop) { IsBackground = true, Name = "calc-redis-writer " + Endpoint }.Start();
     }
 
     /// <summary>Encodes one command and queues its reply slot; false when the connection is closed.</summary>
@@ -202,13 +204,13 @@ internal sealed class RespSession
         return true;
     }
 
-    private async Task WriteLoopAsync()
+    private void WriteLoop()
     {
         try
         {
             while (true)
             {
-                await _flushSignal.WaitAsync().ConfigureAwait(false);
+                _flushSignal.Wait();
                 RespWriter batch;
                 lock (_sync)
                 {
@@ -224,8 +226,8 @@ internal sealed class RespSession
 
                 if (batch.Length > 0)
                 {
-                    await _stream.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
-                    await _stream.FlushAsync().ConfigureAwait(false);
+                    _stream.Write(batch.WrittenSpan);
+                    _stream.Flush();
                 }
 
                 batch.ResetAndTrim(RetainedWriteBuffer);
@@ -241,7 +243,7 @@ internal sealed class RespSession
         }
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop()
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         var replies = new List<RespValue>();
@@ -268,7 +270,7 @@ internal sealed class RespSession
                     }
                 }
 
-                int read = await _stream.ReadAsync(buffer.AsMemory(end)).ConfigureAwait(false);
+                int read = _stream.Read(buffer.AsSpan(end));
                 if (read == 0)
                 {
                     Close(new RedisConnectionException("Redis " + Endpoint + " closed the connection"));

@@ -177,8 +177,12 @@ internal sealed class RedisClient : IAsyncDisposable
             // shutting down
         }
 
-        _sweeper.Join();
-        _stopSweeper.Dispose();
+        if (Thread.CurrentThread != _sweeper)
+        {
+            _sweeper.Join(); // (a timed-out caller's continuation may run on the sweeper and dispose us)
+            _stopSweeper.Dispose();
+        }
+
         _shutdown.Dispose();
     }
 

@@ -177,8 +177,12 @@ internal sealed class RedisClient : IAsyncDisposable
             // shutting down
         }
 
-        _sweeper.Join();
-        _stopSweeper.Dispose();
+        if (Thread.CurrentThread != _sweeper)
+        {
+            _sweeper.Join(); // (a timed-out caller's continuation may run on the sweeper and dispose us)
+            _stopSweeper.Dispose();
+        }
+
         _shutdown.Dispose();
     }
 
@@ -290,20 +294,13 @@ internal sealed class RedisClient : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         timeout.CancelAfter(_options.ConnectTimeout);
         var endpoint = _options.Endpoints[_endpointIndex++ % _options.Endpoints.Count];
-        var socket = CreateSocket(endpoint);
+        Socket? socket = null;
         RespSession? session = null;
-        var abort = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
+        var abort = default(CancellationTokenRegistration);
         try
         {
-            if (endpoint.UnixPath is not null)
-            {
-                socket.Connect(new UnixDomainSocketEndPoint(endpoint.UnixPath));
-            }
-            else
-            {
-                ConnectTcp(socket, endpoint);
-            }
-
+            socket = OpenSocket(endpoint, timeout.Token);
+            abort = timeout.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (_options.Ssl)
             {
@@ -327,7 +324,7 @@ internal sealed class RedisClient : IAsyncDisposable
         catch (Exception ex)
         {
             abort.Dispose();
-            var error = timeout.IsCancellationRequested && !shutdown.IsCancellationRequested
+            var error = (timeout.IsCancellationRequested || ex is OperationCanceledException) && !shutdown.IsCancellationRequested
                 ? new RedisConnectionException(string.Create(CultureInfo.InvariantCulture,
                     $"connect to Redis {endpoint} timed out after {_options.ConnectTimeout.TotalMilliseconds:0} ms"), ex)
                 : ex;
@@ -337,7 +334,7 @@ internal sealed class RedisClient : IAsyncDisposable
             }
             else
             {
-                socket.Dispose();
+                socket?.Dispose();
             }
 
             if (error == ex)
@@ -349,17 +346,28 @@ internal sealed class RedisClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Resolves (blocking) and connects to the first address that accepts, IPv4 or IPv6.</summary>
-    private static void ConnectTcp(Socket socket, RedisEndpoint endpoint)
+    /// <summary>
+    /// Connects (blocking) to the unix socket, or to the first resolved address that accepts; a socket per
+    /// attempt, of that address's family (IPv6 may be disabled on the host). The timeout closes the socket.
+    /// </summary>
+    private Socket OpenSocket(RedisEndpoint endpoint, CancellationToken timeout)
     {
+        if (endpoint.UnixPath is not null)
+        {
+            return Connect(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified),
+                new UnixDomainSocketEndPoint(endpoint.UnixPath), timeout);
+        }
+
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal) ? [literal] : Dns.GetHostAddresses(endpoint.Host);
         SocketException? last = null;
         foreach (var address in addresses)
         {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                socket.Connect(new IPEndPoint(address, endpoint.Port));
-                return;
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)_options.KeepAlive.TotalSeconds);
+                return Connect(socket, new IPEndPoint(address, endpoint.Port), timeout);
             }
             catch (SocketException ex)
             {
@@ -370,17 +378,24 @@ internal sealed class RedisClient : IAsyncDisposable
         throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
-    private Socket CreateSocket(RedisEndpoint endpoint)
+    private static Socket Connect(Socket socket, EndPoint endpoint, CancellationToken timeout)
     {
-        if (endpoint.UnixPath is not null)
+        try
         {
-            return new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        }
+            using (timeout.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
+            {
+                socket.Connect(endpoint);
+            }
 
-        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true, NoDelay = true };
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)_options.KeepAlive.TotalSeconds);
-        return socket;
+            timeout.ThrowIfCancellationRequested();
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            timeout.ThrowIfCancellationRequested();
+            throw;
+        }
     }
 
     /// <summary>HELLO 3 (or AUTH for RESP2), CLIENT SETNAME, SELECT; returns the negotiated protocol.</summary>

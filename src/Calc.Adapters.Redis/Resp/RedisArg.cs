@@ -23,8 +23,6 @@ internal readonly struct RedisArg
 
     public static implicit operator RedisArg(long number) => new(null, null, number);
 
-    public static RedisArg FromString(string text) => text;
-
     /// <summary>The argument's text, when it is text (used to name a command in errors).</summary>
     public string? Text => _text;
 

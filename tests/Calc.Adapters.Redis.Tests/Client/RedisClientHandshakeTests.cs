@@ -73,6 +73,24 @@ public sealed class RedisClientHandshakeTests
     }
 
     [Fact]
+    public async Task Connect_ServerNeverAnswersHello_FailsAtTheConnectTimeout()
+    {
+        // Arrange
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var options = RedisOptions.Parse("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + ",connectTimeout=300,abortConnect=true");
+
+        // Act
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Record.ExceptionAsync(() => RedisClient.ConnectAsync(options));
+
+        // Assert
+        Assert.Contains("timed out after 300 ms", Assert.IsType<RedisConnectionException>(error).Message, StringComparison.Ordinal);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), "took " + sw.Elapsed);
+    }
+
+    [Fact]
     public async Task SilentServer_CallsTimeOut_ThenTheConnectionIsDeclaredDeadAndDropped()
     {
         // Arrange: a server that accepts and never answers (a half-open connection)

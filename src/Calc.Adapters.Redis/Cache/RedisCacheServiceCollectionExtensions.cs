@@ -1,4 +1,5 @@
 using Calc.Adapters.Redis.Client;
+using Calc.Application.MarketData;
 using Calc.Application.Ports;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,7 +17,7 @@ public static class RedisCacheServiceCollectionExtensions
     /// <c>Redis__Configuration</c>, StackExchange.Redis string shape) registers <see cref="RedisQuoteCache"/>,
     /// created when the host starts and connecting in the background: startup never waits for Redis and never
     /// fails because it is down. A malformed string does fail startup (a configuration error, not an outage).
-    /// Empty or null: embedded mode, <see cref="DisabledQuoteCache"/> unless an <see cref="IQuoteCache"/> is
+    /// Empty or null: embedded mode, <see cref="NoQuoteCache"/> unless an <see cref="IQuoteCache"/> is
     /// already registered.
     /// </summary>
     public static IServiceCollection AddCalcRedisCache(this IServiceCollection services, string? configuration)
@@ -24,7 +25,7 @@ public static class RedisCacheServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         if (string.IsNullOrWhiteSpace(configuration))
         {
-            services.TryAddSingleton<IQuoteCache, DisabledQuoteCache>();
+            services.TryAddSingleton<IQuoteCache>(NoQuoteCache.Instance);
             return services;
         }
 

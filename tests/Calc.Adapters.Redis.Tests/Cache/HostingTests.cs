@@ -1,3 +1,4 @@
+using Calc.Application.MarketData;
 using Calc.Adapters.Redis.Cache;
 using Calc.Application.Ports;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ public sealed class HostingTests
         var cache = provider.GetRequiredService<IQuoteCache>();
 
         // Assert
-        Assert.IsType<DisabledQuoteCache>(cache);
+        Assert.IsType<NoQuoteCache>(cache);
         Assert.Equal(CacheState.Disabled, cache.State);
     }
 
@@ -79,10 +80,10 @@ public sealed class HostingTests
     }
 
     [Fact]
-    public async Task DisabledQuoteCache_Reads_LeaveResultsUntouched()
+    public async Task NoQuoteCache_Reads_LeaveResultsUntouched()
     {
         // Arrange
-        var cache = new DisabledQuoteCache();
+        var cache = NoQuoteCache.Instance;
         var results = new Calc.Domain.Quotes.DailyClose?[2];
 
         // Act

@@ -7,14 +7,21 @@ namespace Calc.Transport.Grpc.Tests.Infrastructure;
 /// <summary>What the probe service observed, so tests can check that work stopped.</summary>
 public sealed class ProbeState
 {
-    private readonly TaskCompletionSource<bool> _cancelObserved = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<bool>> _cancels = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _written = new();
 
-    /// <summary>Completes with true when a slow call saw its token cancelled.</summary>
-    public Task<bool> CancelObserved => _cancelObserved.Task;
+    /// <summary>Completes with true when the slow call with this id saw its token cancelled.</summary>
+    public Task<bool> CancelObserved(string id) => Signal(id).Task;
 
-    public int ReceivedMessages;
+    public void ObservedCancel(string id) => Signal(id).TrySetResult(true);
 
-    public void ObservedCancel() => _cancelObserved.TrySetResult(true);
+    /// <summary>How many messages the streaming call with this id has handed to the transport.</summary>
+    public int Written(string id) => _written.GetValueOrDefault(id);
+
+    public void CountWrite(string id) => _written.AddOrUpdate(id, 1, (_, n) => n + 1);
+
+    private TaskCompletionSource<bool> Signal(string id) =>
+        _cancels.GetOrAdd(id, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
 }
 
 /// <summary>A service whose behaviour each request chooses (see probe.proto).</summary>
@@ -41,7 +48,7 @@ public sealed class ProbeService(ProbeState state)
                 }
                 catch (OperationCanceledException)
                 {
-                    state.ObservedCancel();
+                    state.ObservedCancel(request.Id);
                     throw;
                 }
 
@@ -64,7 +71,9 @@ public sealed class ProbeService(ProbeState state)
     {
         for (var i = 0; i < request.Size; i++)
         {
-            await responseStream.WriteAsync(new ProbeReply { Text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            var body = request.Kind == "big" ? ByteString.CopyFrom(new byte[request.Millis]) : ByteString.Empty;
+            await responseStream.WriteAsync(new ProbeReply { Text = i.ToString(System.Globalization.CultureInfo.InvariantCulture), Body = body });
+            state.CountWrite(request.Id);
         }
 
         if (request.Kind == "fail-after")
@@ -78,7 +87,6 @@ public sealed class ProbeService(ProbeState state)
         var kinds = new List<string>();
         while (await requestStream.MoveNext(context.CancellationToken))
         {
-            Interlocked.Increment(ref state.ReceivedMessages);
             kinds.Add(requestStream.Current.Kind);
         }
 

@@ -21,7 +21,12 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         var contentType = http.Request.ContentType;
         if (GrpcProtocol.IsGrpcContentType(contentType))
         {
-            return HandleGrpcAsync(http);
+            return HandleGrpcAsync(http, CallProtocol.Grpc);
+        }
+
+        if (runtime.Options.EnableConnect && GrpcProtocol.IsConnectStreamContentType(contentType))
+        {
+            return HandleGrpcAsync(http, CallProtocol.ConnectStream);
         }
 
         if (method is UnaryServerMethod unary && runtime.Options.EnableConnect && GrpcProtocol.ConnectCodecOf(contentType) is { } codec)
@@ -36,14 +41,14 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
     {
         http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
         http.Response.Headers.Accept = connect
-            ? "application/grpc, application/grpc+proto, application/json, application/proto"
-            : "application/grpc, application/grpc+proto";
+            ? "application/grpc, application/grpc+proto, application/connect+proto, application/json, application/proto"
+            : "application/grpc, application/grpc+proto, application/connect+proto";
         return Task.CompletedTask;
     }
 
-    private async Task HandleGrpcAsync(HttpContext http)
+    private async Task HandleGrpcAsync(HttpContext http, CallProtocol protocol)
     {
-        if (!HttpProtocol.IsHttp2(http.Request.Protocol) && !HttpProtocol.IsHttp3(http.Request.Protocol))
+        if (protocol == CallProtocol.Grpc && !HttpProtocol.IsHttp2(http.Request.Protocol) && !HttpProtocol.IsHttp3(http.Request.Protocol))
         {
             // gRPC needs HTTP/2 trailers; HTTP/1.1 clients should use Connect on the same path
             http.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
@@ -52,7 +57,7 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         }
 
         PrepareStreamLimits(http, method);
-        var call = new GrpcServerCall(http, runtime, method.Path);
+        var call = new GrpcServerCall(http, runtime, method.Path, protocol);
         var start = Stopwatch.GetTimestamp();
         var interceptors = runtime.Interceptors;
         Status status;
@@ -87,7 +92,7 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
                 call.DeadlineFired, out trailers);
         }
 
-        call.Complete(status, trailers);
+        await call.CompleteAsync(status, trailers);
         call.Dispose();
         var elapsed = Stopwatch.GetElapsedTime(start);
         foreach (var interceptor in interceptors)
@@ -135,12 +140,13 @@ internal sealed class UnimplementedEndpoint(GrpcRuntime runtime)
         var path = http.Request.Path.Value ?? "";
         var status = GrpcStatuses.UnimplementedMethod(path);
         var contentType = http.Request.ContentType;
-        if (GrpcProtocol.IsGrpcContentType(contentType))
+        if (GrpcProtocol.IsGrpcContentType(contentType) || GrpcProtocol.IsConnectStreamContentType(contentType))
         {
-            var call = new GrpcServerCall(http, runtime, path);
-            call.Complete(status, null);
+            var protocol = GrpcProtocol.IsGrpcContentType(contentType) ? CallProtocol.Grpc : CallProtocol.ConnectStream;
+            var call = new GrpcServerCall(http, runtime, path, protocol);
+            var done = call.CompleteAsync(status, null);
             call.Dispose();
-            return Task.CompletedTask;
+            return done.AsTask();
         }
 
         if (GrpcProtocol.ConnectCodecOf(contentType) is not null && runtime.Options.EnableConnect)

@@ -30,17 +30,19 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     private Task? _pendingWrite;
     private string? _sentEncoding;
 
-    public GrpcServerCall(HttpContext http, GrpcRuntime runtime, string method, bool connect = false)
+    public GrpcServerCall(HttpContext http, GrpcRuntime runtime, string method, CallProtocol protocol = CallProtocol.Grpc)
     {
         _http = http;
         _runtime = runtime;
         _method = method;
         _token = http.RequestAborted;
-        IsConnect = connect;
+        Protocol = protocol;
     }
 
+    public CallProtocol Protocol { get; }
+
     /// <summary>A Connect unary call: headers are written with the response, not flushed ahead.</summary>
-    public bool IsConnect { get; }
+    public bool IsConnect => Protocol == CallProtocol.ConnectUnary;
 
     public int SendLimit => _runtime.Options.MaxSendMessageSize;
 
@@ -83,32 +85,36 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     public void Initialize()
     {
         var headers = _http.Request.Headers;
-        var encoding = headers[GrpcProtocol.EncodingHeader];
+        var connect = Protocol == CallProtocol.ConnectStream;
+        var encoding = headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader];
         if (encoding.Count > 0)
         {
             var e = encoding.ToString();
             if (!string.Equals(e, GrpcProtocol.Identity, StringComparison.Ordinal)
                 && !string.Equals(e, GrpcProtocol.Gzip, StringComparison.Ordinal))
             {
-                _http.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
+                _http.Response.Headers[connect ? GrpcProtocol.ConnectAcceptEncodingHeader : GrpcProtocol.AcceptEncodingHeader] =
+                    GrpcProtocol.SupportedEncodings;
                 GrpcStatuses.Throw(GrpcStatuses.UnsupportedEncoding(e));
             }
 
             RequestEncoding = e;
         }
 
-        if (_runtime.Options.ResponseCompression is { } preferred && ClientAccepts(headers, preferred))
+        var acceptHeader = connect ? GrpcProtocol.ConnectAcceptEncodingHeader : GrpcProtocol.AcceptEncodingHeader;
+        if (_runtime.Options.ResponseCompression is { } preferred && ClientAccepts(headers[acceptHeader], preferred))
         {
             ResponseCompression = preferred;
         }
 
         TimeSpan? timeout = null;
-        var timeoutHeader = headers[GrpcProtocol.TimeoutHeader];
+        var timeoutHeader = headers[connect ? GrpcProtocol.ConnectTimeoutHeader : GrpcProtocol.TimeoutHeader];
         if (timeoutHeader.Count > 0)
         {
-            if (!TimeoutHeader.TryParse(timeoutHeader.ToString(), out var t))
+            var ok = connect ? TimeoutHeader.TryParseConnect(timeoutHeader.ToString(), out var t) : TimeoutHeader.TryParse(timeoutHeader.ToString(), out t);
+            if (!ok)
             {
-                GrpcStatuses.Throw(GrpcStatuses.InvalidTimeout);
+                GrpcStatuses.Throw(connect ? GrpcStatuses.InvalidConnectTimeout : GrpcStatuses.InvalidTimeout);
             }
 
             timeout = t;
@@ -162,9 +168,9 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         _deadlineCts?.Cancel();
     }
 
-    private static bool ClientAccepts(IHeaderDictionary headers, string encoding)
+    private static bool ClientAccepts(StringValues accepted, string encoding)
     {
-        foreach (var value in headers[GrpcProtocol.AcceptEncodingHeader])
+        foreach (var value in accepted)
         {
             foreach (var part in (value ?? "").Split(','))
             {
@@ -307,10 +313,11 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var response = _http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         var headers = response.Headers;
-        headers.ContentType = GrpcProtocol.ContentType;
+        var connect = Protocol == CallProtocol.ConnectStream;
+        headers.ContentType = connect ? GrpcProtocol.ConnectStreamProto : GrpcProtocol.ContentType;
         if (ResponseCompression is { } encoding)
         {
-            headers[GrpcProtocol.EncodingHeader] = encoding;
+            headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader] = encoding;
             _sentEncoding = encoding;
         }
     }
@@ -408,12 +415,18 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
     /// <summary>
     /// Ends the call with <paramref name="status"/>: as trailers after messages, or in the HEADERS frame
-    /// (Trailers-Only) when nothing was sent. Response trailers metadata travels the same way.
+    /// (Trailers-Only) when nothing was sent. Response trailers metadata travels the same way. A Connect
+    /// stream ends instead with an end-stream message (flag 0x02) holding the error and trailers as JSON.
     /// </summary>
-    public void Complete(in Status status, Metadata? extraTrailers)
+    public ValueTask CompleteAsync(in Status status, Metadata? extraTrailers)
     {
         _completed = true;
         var response = _http.Response;
+        if (Protocol == CallProtocol.ConnectStream)
+        {
+            return WriteConnectEndStreamAsync(status, extraTrailers);
+        }
+
         if (!ResponseStarted && !response.HasStarted)
         {
             // Trailers-Only: one HEADERS frame with END_STREAM
@@ -424,18 +437,43 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             WriteStatus(headers, status);
             MetadataCodec.AddTo(headers, _responseTrailers);
             MetadataCodec.AddTo(headers, extraTrailers);
-            return;
+            return ValueTask.CompletedTask;
         }
 
         if (!response.SupportsTrailers())
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
         var trailers = _http.Features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers;
         WriteStatus(trailers, status);
         MetadataCodec.AddTo(trailers, _responseTrailers);
         MetadataCodec.AddTo(trailers, extraTrailers);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask WriteConnectEndStreamAsync(Status status, Metadata? extraTrailers)
+    {
+        if (!ResponseStarted && !_http.Response.HasStarted)
+        {
+            StartResponse();
+        }
+
+        var json = Connect.ConnectErrors.EndStreamJson(status, _responseTrailers, extraTrailers);
+        var writer = _http.Response.BodyWriter;
+        var span = writer.GetSpan(GrpcProtocol.HeaderSize + json.Length);
+        MessageFraming.WriteHeader(span, compressed: false, json.Length);
+        span[0] = GrpcProtocol.ConnectEndStreamFlag;
+        json.CopyTo(span[GrpcProtocol.HeaderSize..]);
+        writer.Advance(GrpcProtocol.HeaderSize + json.Length);
+        try
+        {
+            await writer.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // the client is gone; nothing left to tell it
+        }
     }
 
     private static void WriteStatus(IHeaderDictionary target, in Status status)

@@ -22,7 +22,7 @@ internal static class ConnectUnaryHandler
 
     public static async Task HandleAsync(HttpContext http, UnaryServerMethod method, GrpcRuntime runtime, ConnectCodec codec)
     {
-        var call = new GrpcServerCall(http, runtime, method.Path, connect: true);
+        var call = new GrpcServerCall(http, runtime, method.Path, CallProtocol.ConnectUnary);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var interceptors = runtime.Interceptors;
         Status status;

@@ -33,6 +33,9 @@ internal static class GrpcStatuses
     public static readonly Status InvalidTimeout =
         new(StatusCode.Internal, "grpc-timeout header is malformed (expected 1-8 digits and a unit H M S m u n)");
 
+    public static readonly Status InvalidConnectTimeout =
+        new(StatusCode.InvalidArgument, "connect-timeout-ms must be 1-10 digits of milliseconds");
+
     public static readonly Status DeadlineExceeded = new(StatusCode.DeadlineExceeded, "deadline exceeded");
 
     public static readonly Status Cancelled = new(StatusCode.Cancelled, "call cancelled by the client");

@@ -88,7 +88,7 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         }
         catch (Exception ex)
         {
-            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested,
+            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested || call.ClientGone,
                 call.DeadlineFired, out trailers);
         }
 

@@ -191,6 +191,28 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
+        try
+        {
+            return await ReadNextAsync(parser, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw ClientReset(ex);
+        }
+    }
+
+    /// <summary>True once reading or writing failed because the client reset the stream or closed the connection.</summary>
+    public bool ClientGone { get; private set; }
+
+    private OperationCanceledException ClientReset(IOException ex)
+    {
+        ClientGone = true;
+        return new OperationCanceledException("the client reset the stream", ex, _token);
+    }
+
+    private async ValueTask<T?> ReadNextAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
         var reader = _http.Request.BodyReader;
         while (true)
         {
@@ -221,6 +243,18 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
     /// <summary>Reads exactly one message followed by the end of the request stream (unary and server streaming).</summary>
     public async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
+    {
+        try
+        {
+            return await ReadSingleAsync(parser);
+        }
+        catch (IOException ex)
+        {
+            throw ClientReset(ex);
+        }
+    }
+
+    private async ValueTask<T> ReadSingleAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
     {
         var reader = _http.Request.BodyReader;
         var token = _token;
@@ -376,7 +410,19 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             return Task.CompletedTask;
         }
 
-        return _pendingWrite = pending.AsTask();
+        return _pendingWrite = AwaitFlushAsync(pending);
+    }
+
+    private async Task AwaitFlushAsync(ValueTask<FlushResult> pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (IOException ex)
+        {
+            throw ClientReset(ex);
+        }
     }
 
     private void WriteCompressed<T>(PipeWriter writer, T message, int size) where T : IMessage<T>

@@ -81,7 +81,7 @@ internal static class ConnectUnaryHandler
         }
         catch (Exception ex)
         {
-            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested,
+            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested || call.ClientGone,
                 call.DeadlineFired, out trailers);
             if (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
             {

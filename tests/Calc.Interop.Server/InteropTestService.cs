@@ -160,6 +160,12 @@ public sealed class InteropTestService
 
     private static async Task EchoMetadataAsync(ServerCallContext context)
     {
+        var headers = context.HttpContext.Request.Headers;
+        if (!headers.ContainsKey(EchoInitial) && !headers.ContainsKey(EchoTrailing))
+        {
+            return; // nothing to echo: skip building the metadata collection
+        }
+
         if (context.RequestHeaders.GetValue(EchoInitial) is { } initial)
         {
             await context.WriteResponseHeadersAsync(new Metadata { { EchoInitial, initial } });

@@ -244,23 +244,20 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     /// <summary>Reads exactly one message followed by the end of the request stream (unary and server streaming).</summary>
     public async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
     {
-        try
-        {
-            return await ReadSingleAsync(parser);
-        }
-        catch (IOException ex)
-        {
-            throw ClientReset(ex);
-        }
-    }
-
-    private async ValueTask<T> ReadSingleAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
-    {
         var reader = _http.Request.BodyReader;
         var token = _token;
         while (true)
         {
-            var result = await reader.ReadAsync(token);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(token);
+            }
+            catch (IOException ex)
+            {
+                throw ClientReset(ex);
+            }
+
             var buffer = result.Buffer;
             if (result.IsCompleted)
             {

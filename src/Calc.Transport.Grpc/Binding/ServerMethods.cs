@@ -40,7 +40,7 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
         var request = await call.ReadSingleMessageAsync(parser);
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         TResponse response;
         try
         {
@@ -60,7 +60,7 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
 
     public override async Task<IMessage> InvokeServiceAsync(IMessage request, GrpcServerCall call)
     {
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         try
         {
             return await invoker(service, (TRequest)request, call);
@@ -83,7 +83,7 @@ internal sealed class ServerStreamingMethod<TService, TRequest, TResponse>(
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
         var request = await call.ReadSingleMessageAsync(parser);
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         try
         {
             await invoker(service, request, new ResponseStreamWriter<TResponse>(call), call);
@@ -105,7 +105,7 @@ internal sealed class ClientStreamingMethod<TService, TRequest, TResponse>(
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         TResponse response;
         try
         {
@@ -130,7 +130,7 @@ internal sealed class DuplexStreamingMethod<TService, TRequest, TResponse>(
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         try
         {
             await invoker(service, new RequestStreamReader<TRequest>(call, parser), new ResponseStreamWriter<TResponse>(call), call);

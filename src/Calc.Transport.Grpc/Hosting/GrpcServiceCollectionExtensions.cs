@@ -28,6 +28,11 @@ public static class GrpcServiceCollectionExtensions
         }
 
         services.AddMetrics();
+        if (!services.Any(d => d.ServiceType == typeof(GrpcServiceLifetimes)))
+        {
+            services.AddSingleton(new GrpcServiceLifetimes(services));
+        }
+
         services.TryAddSingleton<ErrorMapper>(sp => new ErrorMapper(
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ErrorMapper>>(),
             sp.GetRequiredService<IOptions<GrpcServerOptions>>().Value));

@@ -13,7 +13,7 @@ public sealed class BindingTests
         var descriptor = ProbeReflection.Descriptor.Services.Single(s => s.Name == "Broken");
 
         // Act
-        var error = Assert.Throws<InvalidOperationException>(() => ServiceBinder.Bind<BrokenService>(descriptor, registeredInDi: false));
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceBinder.Bind<BrokenService>(descriptor, lifetime: null, new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider()));
 
         // Assert
         Assert.Equal(
@@ -30,7 +30,7 @@ public sealed class BindingTests
         var descriptor = ProbeReflection.Descriptor.Services.Single(s => s.Name == "Probe");
 
         // Act
-        var methods = ServiceBinder.Bind<ProbeService>(descriptor, registeredInDi: true);
+        var methods = ServiceBinder.Bind<ProbeService>(descriptor, Microsoft.Extensions.DependencyInjection.ServiceLifetime.Scoped, new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider());
 
         // Assert
         Assert.Equal(

@@ -1,11 +1,14 @@
 using Calc.Transport.Grpc.Binding;
 using Calc.Transport.Grpc.Tests.Infrastructure;
 using Calc.Transport.Grpc.Tests.Probe;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Calc.Transport.Grpc.Tests.EndToEnd;
 
 public sealed class BindingTests
 {
+    private static readonly IServiceProvider EmptyProvider = new ServiceCollection().BuildServiceProvider();
+
     [Fact]
     public void Bind_ServiceMissingAMethodAndWithAWrongSignature_OneMessageListingBoth()
     {
@@ -13,7 +16,7 @@ public sealed class BindingTests
         var descriptor = ProbeReflection.Descriptor.Services.Single(s => s.Name == "Broken");
 
         // Act
-        var error = Assert.Throws<InvalidOperationException>(() => ServiceBinder.Bind<BrokenService>(descriptor, lifetime: null, new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider()));
+        var error = Assert.Throws<InvalidOperationException>(() => ServiceBinder.Bind<BrokenService>(descriptor, lifetime: null, EmptyProvider));
 
         // Assert
         Assert.Equal(
@@ -30,7 +33,7 @@ public sealed class BindingTests
         var descriptor = ProbeReflection.Descriptor.Services.Single(s => s.Name == "Probe");
 
         // Act
-        var methods = ServiceBinder.Bind<ProbeService>(descriptor, Microsoft.Extensions.DependencyInjection.ServiceLifetime.Scoped, new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider());
+        var methods = ServiceBinder.Bind<ProbeService>(descriptor, ServiceLifetime.Scoped, EmptyProvider);
 
         // Assert
         Assert.Equal(

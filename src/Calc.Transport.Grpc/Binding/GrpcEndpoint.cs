@@ -62,6 +62,7 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         var interceptors = runtime.Interceptors;
         Status status;
         Metadata? trailers = null;
+        Task? outlived = null;
         try
         {
             call.Initialize();
@@ -77,7 +78,7 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
                 if (!task.IsCompleted)
                 {
                     // the deadline (or the client) won: answer now, let the service observe its cancelled token
-                    ObserveLate(task);
+                    outlived = task;
                     await call.DrainPendingWriteAsync();
                     throw new OperationCanceledException(call.CancellationToken);
                 }
@@ -93,6 +94,11 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         }
 
         await call.CompleteAsync(status, trailers);
+        if (outlived is not null)
+        {
+            await WaitForOutlivedServiceAsync(http, outlived);
+        }
+
         call.Dispose();
         var elapsed = Stopwatch.GetElapsedTime(start);
         foreach (var interceptor in interceptors)
@@ -126,10 +132,30 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         }
     }
 
-    /// <summary>Keeps a service task that outlived its call from raising unobserved exceptions.</summary>
-    internal static void ObserveLate(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    /// <summary>
+    /// Sends the status to the client at once, then waits for a service that ignored its cancelled token to
+    /// return: the HttpContext must not be recycled while service code can still touch the call.
+    /// </summary>
+    internal static async Task WaitForOutlivedServiceAsync(HttpContext http, Task service)
+    {
+        try
+        {
+            await http.Response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // the client is gone already
+        }
+
+        try
+        {
+            await service;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the call already ended with DEADLINE_EXCEEDED or CANCELLED; what the service did afterwards is moot
+        }
+    }
 }
 
 /// <summary>The route for paths no service claims: gRPC gets UNIMPLEMENTED (never HTTP 404), Connect a 501 error.</summary>

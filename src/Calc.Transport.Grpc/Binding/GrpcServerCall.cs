@@ -346,6 +346,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var headers = response.Headers;
         var connect = Protocol == CallProtocol.ConnectStream;
         headers.ContentType = connect ? GrpcProtocol.ConnectStreamProto : GrpcProtocol.ContentType;
+        headers[connect ? GrpcProtocol.ConnectAcceptEncodingHeader : GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodingsValue;
         if (ResponseCompression is { } encoding)
         {
             headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader] = encoding;
@@ -477,6 +478,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             response.StatusCode = StatusCodes.Status200OK;
             var headers = response.Headers;
             headers.ContentType = GrpcProtocol.ContentType;
+            headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodingsValue;
             WriteStatus(headers, status);
             MetadataCodec.AddTo(headers, _responseTrailers);
             MetadataCodec.AddTo(headers, extraTrailers);

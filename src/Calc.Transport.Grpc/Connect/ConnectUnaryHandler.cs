@@ -27,6 +27,7 @@ internal static class ConnectUnaryHandler
         var interceptors = runtime.Interceptors;
         Status status;
         Metadata? trailers = null;
+        Task? outlived = null;
         try
         {
             if (http.Request.Headers[GrpcProtocol.ConnectTimeoutHeader] is { Count: > 0 } timeout)
@@ -65,7 +66,7 @@ internal static class ConnectUnaryHandler
                 await Task.WhenAny(task, call.DeadlineTask);
                 if (!task.IsCompleted)
                 {
-                    GrpcEndpoint.ObserveLate(task);
+                    outlived = task;
                     throw new OperationCanceledException(call.CancellationToken);
                 }
             }
@@ -88,10 +89,12 @@ internal static class ConnectUnaryHandler
                 await WriteErrorAsync(http, call, status, trailers);
             }
         }
-        finally
+        if (outlived is not null)
         {
-            call.Dispose();
+            await GrpcEndpoint.WaitForOutlivedServiceAsync(http, outlived);
         }
+
+        call.Dispose();
 
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(start);
         foreach (var interceptor in interceptors)

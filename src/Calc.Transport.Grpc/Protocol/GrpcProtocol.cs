@@ -21,6 +21,9 @@ internal static class GrpcProtocol
     /// <summary>Encodings this server decodes and may send, in preference order.</summary>
     public const string SupportedEncodings = "identity,gzip";
 
+    /// <summary>The same as a header value, allocated once.</summary>
+    public static readonly Microsoft.Extensions.Primitives.StringValues SupportedEncodingsValue = SupportedEncodings;
+
     /// <summary>Length-prefixed message header: 1 byte compressed flag + 4 bytes big-endian length.</summary>
     public const int HeaderSize = 5;
 

@@ -40,6 +40,7 @@ public sealed class ServerFixture : IAsyncLifetime
             {
                 s.AddSingleton(State);
                 s.AddScoped<ProbeService>();
+                s.AddSingleton<IGrpcServerInterceptor, RejectingInterceptor>();
             },
             extend: app => app.MapGrpcService<ProbeService>(ProbeReflection.Descriptor.Services[0]));
         await _app.StartAsync();

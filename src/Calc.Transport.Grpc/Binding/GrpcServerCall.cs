@@ -346,7 +346,15 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var headers = response.Headers;
         var connect = Protocol == CallProtocol.ConnectStream;
         headers.ContentType = connect ? GrpcProtocol.ConnectStreamProto : GrpcProtocol.ContentType;
-        headers[connect ? GrpcProtocol.ConnectAcceptEncodingHeader : GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodingsValue;
+        if (connect)
+        {
+            headers[GrpcProtocol.ConnectAcceptEncodingHeader] = GrpcProtocol.SupportedEncodingsValue;
+        }
+        else
+        {
+            headers.GrpcAcceptEncoding = GrpcProtocol.SupportedEncodingsValue;
+        }
+
         if (ResponseCompression is { } encoding)
         {
             headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader] = encoding;
@@ -478,19 +486,18 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             response.StatusCode = StatusCodes.Status200OK;
             var headers = response.Headers;
             headers.ContentType = GrpcProtocol.ContentType;
-            headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodingsValue;
+            headers.GrpcAcceptEncoding = GrpcProtocol.SupportedEncodingsValue;
             WriteStatus(headers, status);
             MetadataCodec.AddTo(headers, _responseTrailers);
             MetadataCodec.AddTo(headers, extraTrailers);
             return ValueTask.CompletedTask;
         }
 
-        if (!response.SupportsTrailers())
+        if (_http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not { IsReadOnly: false } trailers)
         {
             return ValueTask.CompletedTask;
         }
 
-        var trailers = _http.Features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers;
         WriteStatus(trailers, status);
         MetadataCodec.AddTo(trailers, _responseTrailers);
         MetadataCodec.AddTo(trailers, extraTrailers);
@@ -523,10 +530,10 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
     private static void WriteStatus(IHeaderDictionary target, in Status status)
     {
-        target[GrpcProtocol.StatusTrailer] = GrpcStatuses.CodeText(status.StatusCode);
+        target.GrpcStatus = GrpcStatuses.CodeValue(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            target[GrpcProtocol.MessageTrailer] = PercentEncoding.Encode(status.Detail);
+            target.GrpcMessage = PercentEncoding.Encode(status.Detail);
         }
 
         if (status.DetailsBin is { Length: > 0 } details)

@@ -86,7 +86,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     {
         var headers = _http.Request.Headers;
         var connect = Protocol == CallProtocol.ConnectStream;
-        var encoding = headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader];
+        var encoding = connect ? headers[GrpcProtocol.ConnectContentEncodingHeader] : headers.GrpcEncoding;
         if (encoding.Count > 0)
         {
             var e = encoding.ToString();
@@ -101,14 +101,14 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             RequestEncoding = e;
         }
 
-        var acceptHeader = connect ? GrpcProtocol.ConnectAcceptEncodingHeader : GrpcProtocol.AcceptEncodingHeader;
-        if (_runtime.Options.ResponseCompression is { } preferred && ClientAccepts(headers[acceptHeader], preferred))
+        if (_runtime.Options.ResponseCompression is { } preferred
+            && ClientAccepts(connect ? headers[GrpcProtocol.ConnectAcceptEncodingHeader] : headers.GrpcAcceptEncoding, preferred))
         {
             ResponseCompression = preferred;
         }
 
         TimeSpan? timeout = null;
-        var timeoutHeader = headers[connect ? GrpcProtocol.ConnectTimeoutHeader : GrpcProtocol.TimeoutHeader];
+        var timeoutHeader = connect ? headers[GrpcProtocol.ConnectTimeoutHeader] : headers.GrpcTimeout;
         if (timeoutHeader.Count > 0)
         {
             var ok = connect ? TimeoutHeader.TryParseConnect(timeoutHeader.ToString(), out var t) : TimeoutHeader.TryParse(timeoutHeader.ToString(), out t);
@@ -346,15 +346,6 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var headers = response.Headers;
         var connect = Protocol == CallProtocol.ConnectStream;
         headers.ContentType = connect ? GrpcProtocol.ConnectStreamProto : GrpcProtocol.ContentType;
-        if (connect)
-        {
-            headers[GrpcProtocol.ConnectAcceptEncodingHeader] = GrpcProtocol.SupportedEncodingsValue;
-        }
-        else
-        {
-            headers.GrpcAcceptEncoding = GrpcProtocol.SupportedEncodingsValue;
-        }
-
         if (ResponseCompression is { } encoding)
         {
             headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader] = encoding;
@@ -486,7 +477,6 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             response.StatusCode = StatusCodes.Status200OK;
             var headers = response.Headers;
             headers.ContentType = GrpcProtocol.ContentType;
-            headers.GrpcAcceptEncoding = GrpcProtocol.SupportedEncodingsValue;
             WriteStatus(headers, status);
             MetadataCodec.AddTo(headers, _responseTrailers);
             MetadataCodec.AddTo(headers, extraTrailers);

@@ -27,32 +27,37 @@ BARE="http://127.0.0.1:$PORT/bare.Bench/EmptyCall"
 load() { h2load -c "$CLIENTS" -m "$STREAMS" -d "$WORK/empty.grpc" -H 'content-type: application/grpc' -H 'te: trailers' "$@"; }
 rps_of() { sed -n 's/^finished in [0-9.]*s, \([0-9.]*\) req\/s.*/\1/p'; }
 allocated() { curl -sf "http://127.0.0.1:$HTTP1_PORT/bench/allocated"; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f", m}'; }
+# server CPU time (user+system) in microseconds: robust against other load on a shared machine
+cpu_us() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000000 / hz}' "/proc/$SERVER_PID/stat"; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
 
 echo "warm-up..."
 load -n 100000 "$TRANSPORT" >/dev/null; load -n 100000 "$BARE" >/dev/null
 
-: >"$WORK/t.rps"; : >"$WORK/b.rps"; : >"$WORK/t.alloc"; : >"$WORK/b.alloc"
+: >"$WORK/t.rps"; : >"$WORK/b.rps"; : >"$WORK/t.alloc"; : >"$WORK/b.alloc"; : >"$WORK/t.cpu"; : >"$WORK/b.cpu"
 for i in $(seq 1 "$RUNS"); do
   for kind in t b; do
     url="$TRANSPORT"; [ "$kind" = b ] && url="$BARE"
-    before="$(allocated)"
+    before="$(allocated)"; cpu_before="$(cpu_us)"
     out="$(load -D "$SECONDS_PER_RUN" "$url")"
-    after="$(allocated)"
+    cpu_after="$(cpu_us)"; after="$(allocated)"
     rps="$(rps_of <<<"$out")"
     done_count="$(sed -n 's/^requests: [0-9]* total, [0-9]* started, \([0-9]*\) done.*/\1/p' <<<"$out")"
     failed="$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$out")"
     echo "$rps" >>"$WORK/$kind.rps"
     echo $(( (after - before) / done_count )) >>"$WORK/$kind.alloc"
-    echo "run $i $([ "$kind" = t ] && echo transport || echo bare): $rps req/s, $(( (after - before) / done_count )) B/call, failed $failed"
+    cpu_per_call="$(awk "BEGIN {printf \"%.2f\", ($cpu_after - $cpu_before) / $done_count}")"
+    echo "$cpu_per_call" >>"$WORK/$kind.cpu"
+    echo "run $i $([ "$kind" = t ] && echo transport || echo bare): $rps req/s, $(( (after - before) / done_count )) B/call, server CPU $cpu_per_call us/call, failed $failed"
   done
 done
 
 T_RPS="$(median <"$WORK/t.rps")"; B_RPS="$(median <"$WORK/b.rps")"
 T_ALLOC="$(median <"$WORK/t.alloc")"; B_ALLOC="$(median <"$WORK/b.alloc")"
+T_CPU="$(median <"$WORK/t.cpu")"; B_CPU="$(median <"$WORK/b.cpu")"
 
 # p99 at 50 % of the transport's peak: the same open load on both endpoints, latencies from h2load's per-request log
-HALF=$(( T_RPS / 2 )); PER_CLIENT=$(( HALF / CLIENTS ))
+HALF="$(awk "BEGIN {printf \"%d\", $T_RPS / 2}")"; PER_CLIENT=$(( HALF / CLIENTS ))
 p99() { sort -n -k3 "$1" | awk '{v[NR]=$3} END {i=int(NR*0.99); if (i<1) i=1; printf "%.0f", v[i]}'; }
 p50() { sort -n -k3 "$1" | awk '{v[NR]=$3} END {i=int(NR*0.50); if (i<1) i=1; printf "%.0f", v[i]}'; }
 load -D "$SECONDS_PER_RUN" --rps "$PER_CLIENT" --log-file "$WORK/t.log" "$TRANSPORT" >/dev/null
@@ -61,5 +66,6 @@ load -D "$SECONDS_PER_RUN" --rps "$PER_CLIENT" --log-file "$WORK/b.log" "$BARE" 
 echo
 echo "== Calc gRPC transport vs bare Kestrel framing (h2load -c $CLIENTS -m $STREAMS, $RUNS alternating runs of ${SECONDS_PER_RUN}s, medians)"
 echo "throughput  transport $T_RPS req/s, bare $B_RPS req/s, ratio $(awk "BEGIN {printf \"%.3f\", $T_RPS / $B_RPS}")"
-echo "allocated   transport $T_ALLOC B/call, bare $B_ALLOC B/call, transport overhead $(( T_ALLOC - B_ALLOC )) B/call"
+echo "server CPU  transport $T_CPU us/call, bare $B_CPU us/call, bare/transport $(awk "BEGIN {printf \"%.3f\", $B_CPU / $T_CPU}") (the throughput ratio a CPU-bound server would reach)"
+echo "allocated   transport $T_ALLOC B/call, bare $B_ALLOC B/call, transport overhead $(awk "BEGIN {printf \"%.0f\", $T_ALLOC - $B_ALLOC}") B/call"
 echo "latency at $HALF req/s (50 % of peak): transport p50 $(p50 "$WORK/t.log") us p99 $(p99 "$WORK/t.log") us; bare p50 $(p50 "$WORK/b.log") us p99 $(p99 "$WORK/b.log") us"

@@ -46,45 +46,92 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         return Task.CompletedTask;
     }
 
-    private async Task HandleGrpcAsync(HttpContext http, CallProtocol protocol)
+    private Task HandleGrpcAsync(HttpContext http, CallProtocol protocol)
     {
         if (protocol == CallProtocol.Grpc && !HttpProtocol.IsHttp2(http.Request.Protocol) && !HttpProtocol.IsHttp3(http.Request.Protocol))
         {
             // gRPC needs HTTP/2 trailers; HTTP/1.1 clients should use Connect on the same path
             http.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             http.Response.Headers.Upgrade = "h2c";
-            return;
+            return Task.CompletedTask;
         }
 
         PrepareStreamLimits(http, method);
         var call = new GrpcServerCall(http, runtime, method.Path, protocol);
         var start = Stopwatch.GetTimestamp();
-        var interceptors = runtime.Interceptors;
+
+        // fast path: everything completes synchronously (a unary call whose request is already in and whose
+        // service returns a completed task); any pending step continues in RunAsync
+        Task task;
+        try
+        {
+            call.Initialize();
+            var interceptors = runtime.Interceptors;
+            for (var i = 0; i < interceptors.Length; i++)
+            {
+                var starting = interceptors[i].OnCallStartingAsync(call);
+                if (!starting.IsCompletedSuccessfully)
+                {
+                    return RunAsync(call, start, starting, i + 1, null);
+                }
+            }
+
+            task = method.InvokeGrpcAsync(call);
+        }
+        catch (Exception ex)
+        {
+            task = Task.FromException(ex);
+        }
+
+        if (!task.IsCompletedSuccessfully)
+        {
+            return RunAsync(call, start, default, 0, task);
+        }
+
+        var completing = call.CompleteAsync(Status.DefaultSuccess, null);
+        if (!completing.IsCompletedSuccessfully)
+        {
+            return FinishAsync(call, start, completing);
+        }
+
+        Finish(call, start, Status.DefaultSuccess);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The general path: awaits interceptors and the service, races the deadline, maps failures.</summary>
+    private async Task RunAsync(GrpcServerCall call, long start, ValueTask pendingInterceptor, int nextInterceptor, Task? service)
+    {
+        var http = call.HttpContext;
         Status status;
         Metadata? trailers = null;
         Task? outlived = null;
         try
         {
-            call.Initialize();
-            foreach (var interceptor in interceptors)
+            if (service is null)
             {
-                await interceptor.OnCallStartingAsync(call);
+                await pendingInterceptor;
+                var interceptors = runtime.Interceptors;
+                for (var i = nextInterceptor; i < interceptors.Length; i++)
+                {
+                    await interceptors[i].OnCallStartingAsync(call);
+                }
+
+                service = method.InvokeGrpcAsync(call);
             }
 
-            var task = method.InvokeGrpcAsync(call);
-            if (!task.IsCompleted && call.HasDeadline)
+            if (!service.IsCompleted && call.HasDeadline)
             {
-                await Task.WhenAny(task, call.DeadlineTask);
-                if (!task.IsCompleted)
+                await Task.WhenAny(service, call.DeadlineTask);
+                if (!service.IsCompleted)
                 {
                     // the deadline (or the client) won: answer now, let the service observe its cancelled token
-                    outlived = task;
+                    outlived = service;
                     await call.DrainPendingWriteAsync();
                     throw new OperationCanceledException(call.CancellationToken);
                 }
             }
 
-            await task;
+            await service;
             status = Status.DefaultSuccess;
         }
         catch (Exception ex)
@@ -99,7 +146,24 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
             await WaitForOutlivedServiceAsync(http, outlived);
         }
 
+        Finish(call, start, status);
+    }
+
+    private async Task FinishAsync(GrpcServerCall call, long start, ValueTask completing)
+    {
+        await completing;
+        Finish(call, start, Status.DefaultSuccess);
+    }
+
+    private void Finish(GrpcServerCall call, long start, Status status)
+    {
         call.Dispose();
+        var interceptors = runtime.Interceptors;
+        if (interceptors.Length == 0)
+        {
+            return;
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(start);
         foreach (var interceptor in interceptors)
         {

@@ -258,32 +258,65 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
                 throw ClientReset(ex);
             }
 
-            var buffer = result.Buffer;
             if (result.IsCompleted)
             {
-                // the common case: the whole request (one message + END_STREAM) is already here
-                if (!TryParse(ref buffer, parser, out var message))
-                {
-                    var empty = buffer.IsEmpty;
-                    reader.AdvanceTo(buffer.End);
-                    GrpcStatuses.Throw(empty ? GrpcStatuses.MissingRequestMessage : GrpcStatuses.IncompleteMessage);
-                }
-
-                var extra = !buffer.IsEmpty;
-                reader.AdvanceTo(buffer.End);
-                if (extra)
-                {
-                    GrpcStatuses.Throw(GrpcStatuses.ExtraRequestMessage);
-                }
-
-                return message!;
+                return TakeSingle(reader, result, parser);
             }
 
-            // enforce the receive limit as soon as the header is in, before buffering the body
-            var peek = buffer;
-            _ = MessageFraming.TryRead(ref peek, _runtime.Options.MaxReceiveMessageSize, out _, out _);
-            reader.AdvanceTo(buffer.Start, buffer.End);
+            WaitForMore(reader, result);
         }
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="ReadSingleMessageAsync{T}"/> for the usual case where HEADERS and the
+    /// one DATA frame with END_STREAM arrived together; false when more must be awaited.
+    /// </summary>
+    public bool TryReadSingleMessage<T>(MessageParser<T> parser, out T? message) where T : class, IMessage<T>
+    {
+        message = null;
+        var reader = _http.Request.BodyReader;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        if (!result.IsCompleted)
+        {
+            WaitForMore(reader, result);
+            return false;
+        }
+
+        message = TakeSingle(reader, result, parser);
+        return true;
+    }
+
+    private T TakeSingle<T>(PipeReader reader, ReadResult result, MessageParser<T> parser) where T : class, IMessage<T>
+    {
+        var buffer = result.Buffer;
+        if (!TryParse(ref buffer, parser, out var message))
+        {
+            var empty = buffer.IsEmpty;
+            reader.AdvanceTo(buffer.End);
+            GrpcStatuses.Throw(empty ? GrpcStatuses.MissingRequestMessage : GrpcStatuses.IncompleteMessage);
+        }
+
+        var extra = !buffer.IsEmpty;
+        reader.AdvanceTo(buffer.End);
+        if (extra)
+        {
+            GrpcStatuses.Throw(GrpcStatuses.ExtraRequestMessage);
+        }
+
+        return message!;
+    }
+
+    private void WaitForMore(PipeReader reader, ReadResult result)
+    {
+        // enforce the receive limit as soon as the header is in, before buffering the body
+        var buffer = result.Buffer;
+        var peek = buffer;
+        _ = MessageFraming.TryRead(ref peek, _runtime.Options.MaxReceiveMessageSize, out _, out _);
+        reader.AdvanceTo(buffer.Start, buffer.End);
     }
 
     private bool TryParse<T>(ref ReadOnlySequence<byte> buffer, MessageParser<T> parser, out T? message)

@@ -37,7 +37,24 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
 {
     private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    public override async Task InvokeGrpcAsync(GrpcServerCall call)
+    public override Task InvokeGrpcAsync(GrpcServerCall call)
+    {
+        // fast path without async machinery: request already complete, service done synchronously, nothing to dispose
+        if (!activator.CreatesPerCall && call.TryReadSingleMessage(parser, out var request))
+        {
+            var pending = invoker(activator.Create(call.HttpContext), request!, call);
+            return pending.IsCompletedSuccessfully
+                ? call.WriteMessageAsync(pending.Result, flush: false, default)
+                : WriteWhenDoneAsync(call, pending);
+        }
+
+        return InvokeSlowAsync(call);
+    }
+
+    private static async Task WriteWhenDoneAsync(GrpcServerCall call, Task<TResponse> pending) =>
+        await call.WriteMessageAsync(await pending, flush: false, default);
+
+    private async Task InvokeSlowAsync(GrpcServerCall call)
     {
         var request = await call.ReadSingleMessageAsync(parser);
         var service = activator.Create(call.HttpContext);

@@ -13,6 +13,9 @@ internal sealed class ServiceActivator<TService>(ServiceLifetime? lifetime, ISer
     private readonly ObjectFactory? _factory = lifetime is null ? ActivatorUtilities.CreateFactory(typeof(TService), []) : null;
     private TService? _singleton;
 
+    /// <summary>True when instances are created per call (and disposed after it) rather than owned by DI.</summary>
+    public bool CreatesPerCall => _factory is not null;
+
     public TService Create(HttpContext http)
     {
         if (lifetime == ServiceLifetime.Singleton)

@@ -73,8 +73,33 @@ public sealed class StreamingTests(ServerFixture server)
 
             // Assert
             Assert.True(response.GrpcStatus == 0, $"cut {cut}: {response.GrpcMessage}");
-            Assert.Equal("a,bb,,ccc", response.Message(ProbeReply.Parser).Text);
+            Assert.Equal("4:a,bb,,ccc", response.Message(ProbeReply.Parser).Text);
         }
+    }
+
+    [Fact]
+    public async Task ClientStreaming_ServiceStopsReading_ClientHeldBackByFlowControl()
+    {
+        // Arrange: the service reads one message, then stalls for 1.5 s
+        using var client = server.CreateHttp2Client();
+        await using var call = await DuplexCall.StartAsync(client, "/calc.transport.test.Probe/Collect");
+        await call.WriteAsync(new ProbeRequest { Kind = "stall", Millis = 1_500 });
+        var filler = new ProbeRequest { Kind = new string('f', 64 * 1024) };
+
+        // Act: offer 25 MiB while the service does not read
+        for (var i = 0; i < 400; i++)
+        {
+            await call.WriteAsync(filler);
+        }
+
+        await Task.Delay(700);
+        var sentWhileStalled = call.Sent;
+        call.CompleteRequest();
+        var reply = await call.ReadAsync(ProbeReply.Parser);
+
+        // Assert: the server's windows (1 MiB stream) bounded what it accepted; then everything arrived in order
+        Assert.InRange(sentWhileStalled, 1, 40);
+        Assert.StartsWith("401:stall,ffff", reply!.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,10 +14,13 @@ public sealed class DuplexCall : IAsyncDisposable
     private HttpResponseMessage? _response;
     private Stream? _body;
 
-    private DuplexCall(Channel<byte[]?> outgoing, Task<HttpResponseMessage> pending)
+    private readonly StreamingContent _content;
+
+    private DuplexCall(Channel<byte[]?> outgoing, Task<HttpResponseMessage> pending, StreamingContent content)
     {
         _outgoing = outgoing;
         _pending = pending;
+        _content = content;
     }
 
     /// <summary>Starts the call; the response headers are awaited lazily by the first read.</summary>
@@ -29,8 +32,9 @@ public sealed class DuplexCall : IAsyncDisposable
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = new StreamingContent(outgoing.Reader),
         };
+        var content = new StreamingContent(outgoing.Reader);
+        request.Content = content;
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
         foreach (var (name, value) in headers ?? [])
@@ -39,10 +43,13 @@ public sealed class DuplexCall : IAsyncDisposable
         }
 
         var pending = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        return Task.FromResult(new DuplexCall(outgoing, pending));
+        return Task.FromResult(new DuplexCall(outgoing, pending, content));
     }
 
     public ValueTask WriteAsync(IMessage message) => _outgoing.Writer.WriteAsync(RawGrpc.Frame(message));
+
+    /// <summary>Request messages the HTTP/2 stream has accepted so far (flushed past flow control).</summary>
+    public int Sent => _content.Sent;
 
     public void CompleteRequest() => _outgoing.Writer.TryWrite(null);
 
@@ -104,6 +111,10 @@ public sealed class DuplexCall : IAsyncDisposable
 
     private sealed class StreamingContent(ChannelReader<byte[]?> reader) : HttpContent
     {
+        private int _sent;
+
+        public int Sent => Volatile.Read(ref _sent);
+
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
             await stream.FlushAsync();
@@ -116,6 +127,7 @@ public sealed class DuplexCall : IAsyncDisposable
 
                 await stream.WriteAsync(frame);
                 await stream.FlushAsync();
+                Interlocked.Increment(ref _sent);
             }
         }
 

@@ -88,9 +88,14 @@ public sealed class ProbeService(ProbeState state)
         while (await requestStream.MoveNext(context.CancellationToken))
         {
             kinds.Add(requestStream.Current.Kind);
+            if (requestStream.Current.Kind == "stall")
+            {
+                // stop reading for a while: the client must be held back by flow control, not buffered for
+                await Task.Delay(requestStream.Current.Millis, context.CancellationToken);
+            }
         }
 
-        return new ProbeReply { Text = string.Join(",", kinds) };
+        return new ProbeReply { Text = kinds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + string.Join(",", kinds.Take(4)) };
     }
 
     public async Task Echo(IAsyncStreamReader<ProbeRequest> requestStream, IServerStreamWriter<ProbeReply> responseStream,

@@ -67,12 +67,4 @@ internal static class TimeoutHeader
         timeout = TimeSpan.FromMilliseconds(ms);
         return true;
     }
-
-    /// <summary>Formats a timeout the way clients send it (used by tests and the benchmark client).</summary>
-    public static string Format(TimeSpan timeout)
-    {
-        var ms = (long)Math.Ceiling(timeout.TotalMilliseconds);
-        return ms <= 99_999_999 ? ms.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m"
-            : ((long)Math.Ceiling(timeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "S";
-    }
 }

@@ -104,9 +104,3 @@ internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor,
     private static partial void LogServerError(ILogger logger, string method, string statusCode, double elapsedMs,
         string requestId, string statusMessage);
 }
-
-/// <summary>Elapsed time from a <see cref="Stopwatch"/> timestamp without allocating a Stopwatch.</summary>
-internal static class Elapsed
-{
-    public static TimeSpan Since(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp);
-}

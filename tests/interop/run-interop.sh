@@ -4,13 +4,13 @@
 # reflection and the Connect protocol with buf curl.
 #
 # Needs: /usr/bin/python3 with grpc + grpc_tools (Debian python3-grpcio python3-grpc-tools), node + npm,
-# and `npm ci --prefix tests/interop` (grpc-js, proto-loader, buf).
+# `npm ci --prefix tests/interop` (grpc-js, proto-loader) and `npm ci --prefix protos` (buf).
 # Usage: tests/interop/run-interop.sh      (exit 0 = every case passed)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-BUF="$HERE/node_modules/.bin/buf"
+BUF="$HERE/../../protos/buf"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 PORT="$(free_port)"

@@ -3,7 +3,7 @@ using Calc.Transport.Grpc.Health.V1;
 using Calc.Transport.Grpc.Tests.Infrastructure;
 using Google.Protobuf.Reflection;
 using Microsoft.Extensions.DependencyInjection;
-using V1 = Calc.Transport.Grpc.Reflection.V1;
+using ReflectionV1 = Calc.Transport.Grpc.Reflection.V1;
 using V1Alpha = Calc.Transport.Grpc.Reflection.V1Alpha;
 
 namespace Calc.Transport.Grpc.Tests.EndToEnd;
@@ -66,9 +66,9 @@ public sealed class StandardServicesTests(ServerFixture server)
         using var client = server.CreateHttp2Client();
 
         var response = await RawGrpc.CallAsync(client, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-            new V1.ServerReflectionRequest { ListServices = "" });
+            new ReflectionV1.ServerReflectionRequest { ListServices = "" });
 
-        var names = response.Message(V1.ServerReflectionResponse.Parser).ListServicesResponse.Service.Select(s => s.Name).ToArray();
+        var names = response.Message(ReflectionV1.ServerReflectionResponse.Parser).ListServicesResponse.Service.Select(s => s.Name).ToArray();
         Assert.Equal(
             ["calc.transport.test.Probe", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
              "grpc.reflection.v1alpha.ServerReflection", "grpc.testing.TestService"],
@@ -81,9 +81,9 @@ public sealed class StandardServicesTests(ServerFixture server)
         using var client = server.CreateHttp2Client();
 
         var response = await RawGrpc.CallAsync(client, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
-            new V1.ServerReflectionRequest { FileContainingSymbol = "grpc.testing.TestService.UnaryCall" });
+            new ReflectionV1.ServerReflectionRequest { FileContainingSymbol = "grpc.testing.TestService.UnaryCall" });
 
-        var files = response.Message(V1.ServerReflectionResponse.Parser).FileDescriptorResponse.FileDescriptorProto
+        var files = response.Message(ReflectionV1.ServerReflectionResponse.Parser).FileDescriptorResponse.FileDescriptorProto
             .Select(b => FileDescriptorProto.Parser.ParseFrom(b).Name).ToArray();
         Assert.Equal(["grpc/testing/test.proto", "grpc/testing/empty.proto", "grpc/testing/messages.proto"], files);
     }

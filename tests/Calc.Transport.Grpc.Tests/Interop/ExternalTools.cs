@@ -13,7 +13,8 @@ internal static class ExternalTools
 
     public static string InteropDir => Path.Combine(SharedData.RepoRoot, "tests", "interop");
 
-    public static string Buf => Path.Combine(InteropDir, "node_modules", ".bin", "buf");
+    /// <summary>The repository's one buf, pinned in protos/package.json (npm ci --prefix protos).</summary>
+    public static string Buf => Path.Combine(InteropDir, "..", "..", "protos", "node_modules", "@bufbuild", "buf-linux-x64", "bin", "buf");
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -28,7 +29,7 @@ internal static class ExternalTools
             : "node or tests/interop/node_modules is missing (install nodejs, then npm ci --prefix tests/interop)";
 
     public static string? MissingBuf() =>
-        File.Exists(Buf) ? null : "buf is missing (npm ci --prefix tests/interop)";
+        File.Exists(Buf) ? null : "buf is missing (npm ci --prefix protos)";
 
     public static (int ExitCode, string Output) Run(string file, string arguments, TimeSpan timeout)
     {

@@ -25,8 +25,8 @@ public class IncomeRunTests
         Assert.Equal(4, result.Recognized);
         Assert.Equal(5, result.Failed);
         Assert.Equal([2, 2, 1], fake.ChunkSizes); // 5 sendable rows in chunks of at most 2
-        Assert.Equal("B5,error,,XYZ,5,,,,,,,,,INVALID_ARGUMENT,UNKNOWN_ASSET,asset: no such asset,6", lines[5]);
-        Assert.Equal("B3,error,,BTC,\"1,2.3\",,,,,,,,,INVALID_ARGUMENT,INVALID_DECIMAL,\"amount: amount '1,2.3' is not a decimal number\",4", lines[3]);
+        Assert.Equal("B5,error,,XYZ,5,,,,,,,,,INVALID_ARGUMENT,UNKNOWN_ASSET,no such asset,6", lines[5]);
+        Assert.Equal("B3,error,,BTC,\"1,2.3\",,,,,,,,,INVALID_ARGUMENT,INVALID_DECIMAL,\"amount '1,2.3' is not a decimal number\",4", lines[3]);
         Assert.Null(result.StoppedAs);
         Assert.Equal("Europe/Moscow", fake.Policy!.TimeZone);
     }

@@ -37,7 +37,7 @@ internal sealed class IncomeCsvWriter : IDisposable
             p?.CloseDate ?? "", p?.CbrRate ?? "", p is null || p.CbrNominal == 0 ? "" : Int(p.CbrNominal), p?.CbrEffectiveDate ?? "", "", "", "", Int(row.Line));
 
     public void WriteError(SourceRow row, ItemError error) =>
-        Write(row.Id, "error", "", row.Asset, row.Amount, "", "", "", "", "", "", "", "", error.Code, error.Reason, Message(error), Int(row.Line));
+        Write(row.Id, "error", "", row.Asset, row.Amount, "", "", "", "", "", "", "", "", error.Code, error.Reason, error.Message, Int(row.Line));
 
     /// <summary>The last row of a run that did not finish: status, and what was not processed.</summary>
     public void WriteMarker(string status, string reason, string message, long nextLine) =>
@@ -46,9 +46,6 @@ internal sealed class IncomeCsvWriter : IDisposable
     public void Flush() => _writer.Flush();
 
     public void Dispose() => _writer.Dispose();
-
-    private static string Message(ItemError error) =>
-        error.Field.Length > 0 && !error.Message.Contains(error.Field, StringComparison.Ordinal) ? $"{error.Field}: {error.Message}" : error.Message;
 
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -26,6 +26,15 @@ public abstract class ServerCallContext
     /// <summary>Sends response headers before the first message (once; later calls are ignored).</summary>
     public abstract Task WriteResponseHeadersAsync(Metadata responseHeaders);
 
+    /// <summary>Options for the following response writes (e.g. <see cref="WriteFlags.NoCompress"/>).</summary>
+    public virtual WriteOptions? WriteOptions { get; set; }
+
+    /// <summary>
+    /// The encoding used for response messages ("gzip" or null for none). Starts from the server option
+    /// <c>ResponseCompression</c> when the client accepts it; a service may change it before the first write.
+    /// </summary>
+    public virtual string? ResponseCompression { get; set; }
+
     /// <summary>Access to the underlying HTTP context for transport-level features.</summary>
     public abstract Microsoft.AspNetCore.Http.HttpContext HttpContext { get; }
 }

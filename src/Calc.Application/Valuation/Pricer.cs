@@ -1,0 +1,146 @@
+using Calc.Application.MarketData;
+using Calc.Application.Ports;
+using Calc.Domain.Errors;
+using Calc.Domain.Quotes;
+
+namespace Calc.Application.Valuation;
+
+/// <summary>How a close in the pair's quote currency became roubles.</summary>
+public static class Conversions
+{
+    public const string CbrRate = "CBR_RATE";
+    public const string RubNoConversion = "RUB_NO_CONVERSION";
+    public const string UsdtAsUsd = "USDT_AS_USD";
+}
+
+/// <summary>
+/// A venue close converted to roubles: <see cref="PriceRub"/> = close × the CBR unit rate in force on the
+/// trading day, full precision. <see cref="Rate"/> is null when the pair is quoted in RUB.
+/// </summary>
+public sealed record PricedClose(string Asset, DateOnly Date, CloseQuote Close, CbrRateQuote? Rate, string RateCurrency, string Conversion, decimal PriceRub)
+{
+    public bool IsFinal => Close.Close.IsFinal && (Rate?.IsFinal ?? true);
+
+    public decimal UnitRate => Rate?.Rate.UnitRate ?? 1m;
+}
+
+/// <summary>Key of one pricing: what to price, where, for which trading day.</summary>
+public readonly record struct PriceKey(string Venue, AssetPair Pair, DateOnly Date);
+
+/// <summary>
+/// Prices assets as the law values them (art. 282.3 quote × CBR rate in force, tax-rules R2.2–R2.7): the
+/// close of the trading day on the policy's venue and pair, converted at the rate in force that day.
+/// Batches look each distinct (venue, pair, day) and (currency, day) up once.
+/// </summary>
+public sealed class Pricer(IMarketData market)
+{
+    public const string UsdtNotConvertible = "USDT_NOT_CONVERTIBLE";
+
+    /// <summary>Prices one key. A missing or not-final value is an error with a reason, never a default.</summary>
+    public async ValueTask<Lookup<PricedClose>> PriceAsync(PriceKey key, ValuationPolicy policy, CancellationToken cancellationToken)
+    {
+        var results = new Lookup<PricedClose>[1];
+        await PriceManyAsync([key], policy, results, cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <summary>results[i] prices keys[i]; each distinct key is looked up once, in two batch calls.</summary>
+    public async ValueTask PriceManyAsync(IReadOnlyList<PriceKey> keys, ValuationPolicy policy, Lookup<PricedClose>[] results, CancellationToken cancellationToken)
+    {
+        var distinct = new Dictionary<PriceKey, int>();
+        var closeKeys = new List<CloseKey>();
+        foreach (var key in keys)
+        {
+            if (!distinct.ContainsKey(key))
+            {
+                distinct[key] = closeKeys.Count;
+                closeKeys.Add(new CloseKey(key.Venue, key.Pair, key.Date));
+            }
+        }
+
+        var closes = new Lookup<CloseQuote>[closeKeys.Count];
+        await market.GetClosesAsync(closeKeys, closes, cancellationToken).ConfigureAwait(false);
+
+        // conversion currency per distinct key; rates looked up once per (currency, day)
+        var conversion = new (string Currency, string Kind, CalcError? Error)[closeKeys.Count];
+        var rateIndex = new Dictionary<CbrRateKey, int>();
+        var rateKeys = new List<CbrRateKey>();
+        for (int i = 0; i < closeKeys.Count; i++)
+        {
+            conversion[i] = ConversionFor(closeKeys[i].Pair.Quote, policy);
+            if (closes[i].Ok && conversion[i].Error is null && conversion[i].Currency.Length > 0)
+            {
+                var rk = new CbrRateKey(conversion[i].Currency, closeKeys[i].Date);
+                if (!rateIndex.ContainsKey(rk))
+                {
+                    rateIndex[rk] = rateKeys.Count;
+                    rateKeys.Add(rk);
+                }
+            }
+        }
+
+        var rates = new Lookup<CbrRateQuote>[rateKeys.Count];
+        if (rateKeys.Count > 0)
+        {
+            await market.GetCbrRatesAsync(rateKeys, rates, cancellationToken).ConfigureAwait(false);
+        }
+
+        var priced = new Lookup<PricedClose>[closeKeys.Count];
+        for (int i = 0; i < closeKeys.Count; i++)
+        {
+            priced[i] = Combine(closeKeys[i], closes[i], conversion[i], rateIndex, rates, policy);
+        }
+
+        for (int i = 0; i < keys.Count; i++)
+        {
+            results[i] = priced[distinct[keys[i]]];
+        }
+    }
+
+    private static Lookup<PricedClose> Combine(CloseKey key, Lookup<CloseQuote> close, (string Currency, string Kind, CalcError? Error) conversion,
+        Dictionary<CbrRateKey, int> rateIndex, Lookup<CbrRateQuote>[] rates, ValuationPolicy policy)
+    {
+        if (close.Value is not { } closeQuote)
+        {
+            return Lookup<PricedClose>.Failed(close.Error!);
+        }
+
+        if (conversion.Error is not null)
+        {
+            return Lookup<PricedClose>.Failed(conversion.Error);
+        }
+
+        CbrRateQuote? rate = null;
+        decimal unitRate = 1m;
+        if (conversion.Currency.Length > 0)
+        {
+            var rateLookup = rates[rateIndex[new CbrRateKey(conversion.Currency, key.Date)]];
+            if (rateLookup.Value is null)
+            {
+                return Lookup<PricedClose>.Failed(rateLookup.Error!);
+            }
+
+            rate = rateLookup.Value;
+            unitRate = rate.Rate.UnitRate;
+        }
+
+        var priced = new PricedClose(key.Pair.Base, key.Date, closeQuote, rate, conversion.Currency, conversion.Kind, closeQuote.Close.Close * unitRate);
+        if (!priced.IsFinal && !policy.AllowProvisional)
+        {
+            string what = closeQuote.Close.IsFinal ? $"the CBR {conversion.Currency} rate for {key.Date:yyyy-MM-dd} is not yet published" : $"the {key.Venue} {key.Pair} day {key.Date:yyyy-MM-dd} has not closed";
+            return Lookup<PricedClose>.Failed(CalcError.Precondition(Reasons.PriceNotFinal,
+                $"{what}; the value is provisional (set allow_provisional to accept it)", "date"));
+        }
+
+        return Lookup<PricedClose>.Found(priced);
+    }
+
+    private static (string Currency, string Kind, CalcError? Error) ConversionFor(string quoteCurrency, ValuationPolicy policy) => quoteCurrency switch
+    {
+        "RUB" => ("", Conversions.RubNoConversion, null),
+        "USDT" when policy.Usdt == UsdtConversion.TreatAsUsd => ("USD", Conversions.UsdtAsUsd, null),
+        "USDT" => ("", "", CalcError.Precondition(UsdtNotConvertible,
+            "USDT has no CBR rate and the policy rejects USDT valuations; choose a USD or EUR pair or the USDT_AS_USD policy", "policy.usdt_policy")),
+        _ => (quoteCurrency, Conversions.CbrRate, null),
+    };
+}

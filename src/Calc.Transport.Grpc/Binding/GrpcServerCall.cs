@@ -1,0 +1,460 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Calc.Transport.Grpc.Protocol;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+
+namespace Calc.Transport.Grpc.Binding;
+
+/// <summary>
+/// One gRPC call over one HTTP/2 stream: deadline and cancellation, request/response metadata, reading and
+/// writing length-prefixed messages with flow-control backpressure, and the final status (trailers, or a
+/// Trailers-Only response when no message was sent). See grpc/grpc doc/PROTOCOL-HTTP2.md.
+/// </summary>
+internal sealed class GrpcServerCall : ServerCallContext, IDisposable
+{
+    private readonly HttpContext _http;
+    private readonly GrpcRuntime _runtime;
+    private readonly string _method;
+    private CancellationTokenSource? _deadlineCts;
+    private TaskCompletionSource? _deadlineSignal;
+    private CancellationToken _token;
+    private DateTime _deadline = DateTime.MaxValue;
+    private Metadata? _requestHeaders;
+    private Metadata? _responseTrailers;
+    private bool _requestCompressed;
+    private volatile bool _deadlineFired;
+    private volatile bool _completed;
+    private Task? _pendingWrite;
+    private string? _sentEncoding;
+
+    public GrpcServerCall(HttpContext http, GrpcRuntime runtime, string method, bool connect = false)
+    {
+        _http = http;
+        _runtime = runtime;
+        _method = method;
+        _token = http.RequestAborted;
+        IsConnect = connect;
+    }
+
+    /// <summary>A Connect unary call: headers are written with the response, not flushed ahead.</summary>
+    public bool IsConnect { get; }
+
+    public int SendLimit => _runtime.Options.MaxSendMessageSize;
+
+    public Metadata? ResponseTrailersOrNull => _responseTrailers;
+
+    /// <summary>Connect: the server compresses responses (gzip) for clients that accept it.</summary>
+    public bool ConnectCompressesResponse => _runtime.Options.ResponseCompression == GrpcProtocol.Gzip;
+
+    public override string Method => _method;
+
+    public override string Peer => _http.Connection.RemoteIpAddress is { } ip
+        ? $"{ip}:{_http.Connection.RemotePort}" : "unknown";
+
+    public override DateTime Deadline => _deadline;
+
+    public override CancellationToken CancellationToken => _token;
+
+    public override Metadata RequestHeaders => _requestHeaders ??= MetadataCodec.FromHeaders(_http.Request.Headers);
+
+    public override Metadata ResponseTrailers => _responseTrailers ??= [];
+
+    public override HttpContext HttpContext => _http;
+
+    /// <summary>True once the deadline passed; writes are refused from then on.</summary>
+    public bool DeadlineFired => _deadlineFired;
+
+    public bool HasDeadline => _deadlineSignal is not null;
+
+    /// <summary>Completes when the deadline fires (only when the call has one).</summary>
+    public Task DeadlineTask => _deadlineSignal?.Task ?? Task.CompletedTask;
+
+    /// <summary>The compression flag of the last request message read (for interop checks).</summary>
+    public bool LastRequestCompressed => _requestCompressed;
+
+    public bool ResponseStarted { get; private set; }
+
+    public string? RequestEncoding { get; private set; }
+
+    /// <summary>Validates transport headers and arms the deadline. Throws <see cref="RpcException"/> on protocol errors.</summary>
+    public void Initialize()
+    {
+        var headers = _http.Request.Headers;
+        var encoding = headers[GrpcProtocol.EncodingHeader];
+        if (encoding.Count > 0)
+        {
+            var e = encoding.ToString();
+            if (!string.Equals(e, GrpcProtocol.Identity, StringComparison.Ordinal)
+                && !string.Equals(e, GrpcProtocol.Gzip, StringComparison.Ordinal))
+            {
+                _http.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
+                GrpcStatuses.Throw(GrpcStatuses.UnsupportedEncoding(e));
+            }
+
+            RequestEncoding = e;
+        }
+
+        if (_runtime.Options.ResponseCompression is { } preferred && ClientAccepts(headers, preferred))
+        {
+            ResponseCompression = preferred;
+        }
+
+        TimeSpan? timeout = null;
+        var timeoutHeader = headers[GrpcProtocol.TimeoutHeader];
+        if (timeoutHeader.Count > 0)
+        {
+            if (!TimeoutHeader.TryParse(timeoutHeader.ToString(), out var t))
+            {
+                GrpcStatuses.Throw(GrpcStatuses.InvalidTimeout);
+            }
+
+            timeout = t;
+        }
+
+        ArmDeadline(timeout);
+    }
+
+    /// <summary>Arms the deadline: min(client timeout, server maximum). Used by gRPC and Connect alike.</summary>
+    public void ArmDeadline(TimeSpan? timeout)
+    {
+        if (_runtime.Options.MaxDeadline is { } max && (timeout is null || timeout > max))
+        {
+            timeout = max;
+        }
+
+        if (timeout is not { } value)
+        {
+            return;
+        }
+
+        _deadline = DateTime.UtcNow + value;
+        _deadlineSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted);
+        _token = _deadlineCts.Token;
+        if (value <= TimeSpan.Zero)
+        {
+            OnDeadline();
+        }
+        else
+        {
+            _deadlineCts.Token.UnsafeRegister(static s => ((GrpcServerCall)s!).OnCancelled(), this);
+            _deadlineCts.CancelAfter(value);
+        }
+    }
+
+    private void OnCancelled()
+    {
+        if (!_http.RequestAborted.IsCancellationRequested)
+        {
+            _deadlineFired = true;
+        }
+
+        _deadlineSignal?.TrySetResult();
+    }
+
+    private void OnDeadline()
+    {
+        _deadlineFired = true;
+        _deadlineSignal?.TrySetResult();
+        _deadlineCts?.Cancel();
+    }
+
+    private static bool ClientAccepts(IHeaderDictionary headers, string encoding)
+    {
+        foreach (var value in headers[GrpcProtocol.AcceptEncodingHeader])
+        {
+            foreach (var part in (value ?? "").Split(','))
+            {
+                if (part.Trim().Equals(encoding, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the next request message; null at the end of the request stream. Only what the caller asks for is
+    /// read, so HTTP/2 flow control pushes back on a client that sends faster than the service consumes.
+    /// </summary>
+    public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        var reader = _http.Request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (TryParse(ref buffer, parser, out var message))
+            {
+                reader.AdvanceTo(buffer.Start);
+                return message;
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                var leftover = buffer.Length;
+                reader.AdvanceTo(buffer.End);
+                if (leftover > 0)
+                {
+                    GrpcStatuses.Throw(GrpcStatuses.IncompleteMessage);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                return null;
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Reads exactly one message followed by the end of the request stream (unary and server streaming).</summary>
+    public async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
+    {
+        var reader = _http.Request.BodyReader;
+        var token = _token;
+        while (true)
+        {
+            var result = await reader.ReadAsync(token);
+            var buffer = result.Buffer;
+            if (result.IsCompleted)
+            {
+                // the common case: the whole request (one message + END_STREAM) is already here
+                if (!TryParse(ref buffer, parser, out var message))
+                {
+                    var empty = buffer.IsEmpty;
+                    reader.AdvanceTo(buffer.End);
+                    GrpcStatuses.Throw(empty ? GrpcStatuses.MissingRequestMessage : GrpcStatuses.IncompleteMessage);
+                }
+
+                var extra = !buffer.IsEmpty;
+                reader.AdvanceTo(buffer.End);
+                if (extra)
+                {
+                    GrpcStatuses.Throw(GrpcStatuses.ExtraRequestMessage);
+                }
+
+                return message!;
+            }
+
+            // enforce the receive limit as soon as the header is in, before buffering the body
+            var peek = buffer;
+            _ = MessageFraming.TryRead(ref peek, _runtime.Options.MaxReceiveMessageSize, out _, out _);
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private bool TryParse<T>(ref ReadOnlySequence<byte> buffer, MessageParser<T> parser, out T? message)
+        where T : class, IMessage<T>
+    {
+        message = null;
+        if (!MessageFraming.TryRead(ref buffer, _runtime.Options.MaxReceiveMessageSize, out var compressed, out var payload))
+        {
+            return false;
+        }
+
+        _requestCompressed = compressed;
+        try
+        {
+            if (!compressed)
+            {
+                message = parser.ParseFrom(payload);
+                return true;
+            }
+
+            if (RequestEncoding is null || RequestEncoding == GrpcProtocol.Identity)
+            {
+                GrpcStatuses.Throw(GrpcStatuses.CompressedWithoutEncoding);
+            }
+
+            message = parser.ParseFrom(GzipCodec.Decompress(payload, _runtime.Options.MaxReceiveMessageSize));
+            return true;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            throw GrpcStatuses.Exception(GrpcStatuses.InvalidRequestMessage);
+        }
+    }
+
+    /// <summary>Sends response headers (with the given metadata) if not yet sent.</summary>
+    public override Task WriteResponseHeadersAsync(Metadata responseHeaders)
+    {
+        ArgumentNullException.ThrowIfNull(responseHeaders);
+        if (ResponseStarted)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (IsConnect)
+        {
+            MetadataCodec.AddTo(_http.Response.Headers, responseHeaders);
+            return Task.CompletedTask;
+        }
+
+        StartResponse();
+        MetadataCodec.AddTo(_http.Response.Headers, responseHeaders);
+        return _http.Response.BodyWriter.FlushAsync(_token).AsTask();
+    }
+
+    private void StartResponse()
+    {
+        ResponseStarted = true;
+        var response = _http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        var headers = response.Headers;
+        headers.ContentType = GrpcProtocol.ContentType;
+        if (ResponseCompression is { } encoding)
+        {
+            headers[GrpcProtocol.EncodingHeader] = encoding;
+            _sentEncoding = encoding;
+        }
+    }
+
+    /// <summary>
+    /// Writes one response message. With <paramref name="flush"/> the task completes when HTTP/2 flow control
+    /// accepted the bytes (backpressure for streams); unary calls skip the flush so that message and trailers
+    /// leave together. Writes after the deadline or completion are refused.
+    /// </summary>
+    public Task WriteMessageAsync<T>(T message, bool flush, CancellationToken cancellationToken) where T : IMessage<T>
+    {
+        if (_deadlineFired || _completed)
+        {
+            return Task.FromException(new OperationCanceledException(
+                _deadlineFired ? "the call's deadline passed; the response is no longer written" : "the call has completed"));
+        }
+
+        if (_pendingWrite is { IsCompleted: false })
+        {
+            return Task.FromException(new InvalidOperationException("a write is already in progress on this call"));
+        }
+
+        if (!ResponseStarted)
+        {
+            StartResponse();
+        }
+
+        var size = message.CalculateSize();
+        if (size > _runtime.Options.MaxSendMessageSize)
+        {
+            return Task.FromException(GrpcStatuses.SendLimitExceeded(size, _runtime.Options.MaxSendMessageSize));
+        }
+
+        var writer = _http.Response.BodyWriter;
+        if (_sentEncoding is not null && (WriteOptions?.Flags & WriteFlags.NoCompress) != WriteFlags.NoCompress)
+        {
+            WriteCompressed(writer, message, size);
+        }
+        else
+        {
+            var span = writer.GetSpan(GrpcProtocol.HeaderSize + size);
+            MessageFraming.WriteHeader(span, compressed: false, size);
+            message.WriteTo(span.Slice(GrpcProtocol.HeaderSize, size));
+            writer.Advance(GrpcProtocol.HeaderSize + size);
+        }
+
+        if (!flush)
+        {
+            return Task.CompletedTask;
+        }
+
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : _token;
+        var pending = writer.FlushAsync(token);
+        if (pending.IsCompletedSuccessfully)
+        {
+            return Task.CompletedTask;
+        }
+
+        return _pendingWrite = pending.AsTask();
+    }
+
+    private void WriteCompressed<T>(PipeWriter writer, T message, int size) where T : IMessage<T>
+    {
+        var raw = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            message.WriteTo(raw.AsSpan(0, size));
+            var compressed = GzipCodec.Compress(raw.AsSpan(0, size), _runtime.Options.ResponseCompressionLevel);
+            var span = writer.GetSpan(GrpcProtocol.HeaderSize + compressed.Length);
+            MessageFraming.WriteHeader(span, compressed: true, compressed.Length);
+            compressed.CopyTo(span[GrpcProtocol.HeaderSize..]);
+            writer.Advance(GrpcProtocol.HeaderSize + compressed.Length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+        }
+    }
+
+    /// <summary>Waits for an in-flight write (its flush observes the cancelled token, so this is prompt).</summary>
+    public async Task DrainPendingWriteAsync()
+    {
+        if (_pendingWrite is { IsCompleted: false } pending)
+        {
+            try
+            {
+                await pending;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // the write lost the race against the deadline; the status below tells the client
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends the call with <paramref name="status"/>: as trailers after messages, or in the HEADERS frame
+    /// (Trailers-Only) when nothing was sent. Response trailers metadata travels the same way.
+    /// </summary>
+    public void Complete(in Status status, Metadata? extraTrailers)
+    {
+        _completed = true;
+        var response = _http.Response;
+        if (!ResponseStarted && !response.HasStarted)
+        {
+            // Trailers-Only: one HEADERS frame with END_STREAM
+            ResponseStarted = true;
+            response.StatusCode = StatusCodes.Status200OK;
+            var headers = response.Headers;
+            headers.ContentType = GrpcProtocol.ContentType;
+            WriteStatus(headers, status);
+            MetadataCodec.AddTo(headers, _responseTrailers);
+            MetadataCodec.AddTo(headers, extraTrailers);
+            return;
+        }
+
+        if (!response.SupportsTrailers())
+        {
+            return;
+        }
+
+        var trailers = _http.Features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers;
+        WriteStatus(trailers, status);
+        MetadataCodec.AddTo(trailers, _responseTrailers);
+        MetadataCodec.AddTo(trailers, extraTrailers);
+    }
+
+    private static void WriteStatus(IHeaderDictionary target, in Status status)
+    {
+        target[GrpcProtocol.StatusTrailer] = GrpcStatuses.CodeText(status.StatusCode);
+        if (!string.IsNullOrEmpty(status.Detail))
+        {
+            target[GrpcProtocol.MessageTrailer] = PercentEncoding.Encode(status.Detail);
+        }
+
+        if (status.DetailsBin is { Length: > 0 } details)
+        {
+            target[GrpcProtocol.StatusDetailsTrailer] = new StringValues(MetadataCodec.ToBase64(details.Span));
+        }
+    }
+
+    public void Dispose()
+    {
+        _completed = true;
+        _deadlineCts?.Dispose();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Calc.Transport.Grpc.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Calc.Transport.Grpc.Telemetry;
+
+/// <summary>
+/// Structured logging (method, status, duration, request id) and metrics for every call, as an
+/// <see cref="IGrpcServerInterceptor"/>. Meter <c>Calc.Transport.Grpc</c>: <c>calc.grpc.server.calls</c>
+/// (by method and code), <c>calc.grpc.server.errors</c> (by method and code, non-OK only),
+/// <c>calc.grpc.server.duration</c> (seconds histogram) and <c>calc.grpc.server.active_calls</c> (in-flight).
+/// </summary>
+internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor, IDisposable
+{
+    public const string MeterName = "Calc.Transport.Grpc";
+
+    private readonly ILogger _logger;
+    private readonly Meter _meter;
+    private readonly Counter<long> _calls;
+    private readonly Counter<long> _errors;
+    private readonly Histogram<double> _duration;
+    private readonly UpDownCounter<long> _active;
+
+    public GrpcTelemetryInterceptor(ILogger<GrpcTelemetryInterceptor> logger, IMeterFactory meterFactory)
+    {
+        _logger = logger;
+        _meter = meterFactory.Create(MeterName);
+        _calls = _meter.CreateCounter<long>("calc.grpc.server.calls", "{call}", "Completed calls by method and status code");
+        _errors = _meter.CreateCounter<long>("calc.grpc.server.errors", "{call}", "Calls that ended with a non-OK status, by code");
+        _duration = _meter.CreateHistogram<double>("calc.grpc.server.duration", "s", "Call duration from headers to status");
+        _active = _meter.CreateUpDownCounter<long>("calc.grpc.server.active_calls", "{call}", "Calls in flight");
+    }
+
+    public ValueTask OnCallStartingAsync(ServerCallContext context)
+    {
+        if (_active.Enabled)
+        {
+            _active.Add(1, new KeyValuePair<string, object?>("rpc.method", context.Method));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
+    {
+        var code = GrpcStatuses.CodeName(status.StatusCode);
+        var tags = new TagList { { "rpc.method", context.Method }, { "rpc.grpc.status_code", code } };
+        _calls.Add(1, tags);
+        _duration.Record(elapsed.TotalSeconds, tags);
+        if (_active.Enabled)
+        {
+            _active.Add(-1, new KeyValuePair<string, object?>("rpc.method", context.Method));
+        }
+
+        var ms = elapsed.TotalMilliseconds;
+        var requestId = context.HttpContext.TraceIdentifier;
+        switch (status.StatusCode)
+        {
+            case StatusCode.OK:
+                LogCompleted(_logger, context.Method, code, ms, requestId);
+                break;
+            case StatusCode.Internal or StatusCode.Unknown or StatusCode.DataLoss:
+                _errors.Add(1, tags);
+                LogServerError(_logger, context.Method, code, ms, requestId, status.Detail);
+                break;
+            default:
+                _errors.Add(1, tags);
+                LogClientError(_logger, context.Method, code, ms, requestId, status.Detail);
+                break;
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug,
+        Message = "gRPC {Method} finished {StatusCode} in {ElapsedMs:0.###} ms (request {RequestId})")]
+    private static partial void LogCompleted(ILogger logger, string method, string statusCode, double elapsedMs, string requestId);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information,
+        Message = "gRPC {Method} finished {StatusCode} in {ElapsedMs:0.###} ms (request {RequestId}): {StatusMessage}")]
+    private static partial void LogClientError(ILogger logger, string method, string statusCode, double elapsedMs,
+        string requestId, string statusMessage);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning,
+        Message = "gRPC {Method} finished {StatusCode} in {ElapsedMs:0.###} ms (request {RequestId}): {StatusMessage}")]
+    private static partial void LogServerError(ILogger logger, string method, string statusCode, double elapsedMs,
+        string requestId, string statusMessage);
+}
+
+/// <summary>Elapsed time from a <see cref="Stopwatch"/> timestamp without allocating a Stopwatch.</summary>
+internal static class Elapsed
+{
+    public static TimeSpan Since(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp);
+}

@@ -1,0 +1,176 @@
+using Calc.Interop.Testing;
+using Calc.Transport.Grpc;
+using Google.Protobuf;
+
+namespace Calc.Interop;
+
+/// <summary>
+/// <c>grpc.testing.TestService</c> as grpc/grpc doc/interop-test-descriptions.md asks of a server: payloads of
+/// the requested sizes (zeros), echo of <c>x-grpc-test-echo-initial</c> (as a header) and
+/// <c>x-grpc-test-echo-trailing-bin</c> (as a trailer), the requested status, and compression checks.
+/// </summary>
+public sealed class InteropTestService
+{
+    private const string EchoInitial = "x-grpc-test-echo-initial";
+    private const string EchoTrailing = "x-grpc-test-echo-trailing-bin";
+
+    public async Task<Empty> EmptyCall(Empty request, ServerCallContext context)
+    {
+        await EchoMetadataAsync(context);
+        return new Empty();
+    }
+
+    public async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context);
+        CheckCompression(request.ExpectCompressed, context);
+        ThrowIfStatusRequested(request.ResponseStatus);
+        if (request.ResponseCompressed is { } compressed)
+        {
+            SetCompression(context, compressed.Value);
+        }
+
+        return new SimpleResponse { Payload = CreatePayload(request.ResponseSize) };
+    }
+
+    public Task<SimpleResponse> CacheableUnaryCall(SimpleRequest request, ServerCallContext context) =>
+        UnaryCall(request, context);
+
+    public async Task StreamingOutputCall(StreamingOutputCallRequest request,
+        IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context);
+        await WriteResponsesAsync(request, responseStream, context);
+        ThrowIfStatusRequested(request.ResponseStatus);
+    }
+
+    public async Task<StreamingInputCallResponse> StreamingInputCall(
+        IAsyncStreamReader<StreamingInputCallRequest> requestStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var total = 0;
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            var message = requestStream.Current;
+            CheckCompression(message.ExpectCompressed, context);
+            total += message.Payload?.Body.Length ?? 0;
+        }
+
+        return new StreamingInputCallResponse { AggregatedPayloadSize = total };
+    }
+
+    public async Task FullDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream,
+        IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(context);
+        await EchoMetadataAsync(context);
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            var request = requestStream.Current;
+            ThrowIfStatusRequested(request.ResponseStatus);
+            await WriteResponsesAsync(request, responseStream, context);
+        }
+    }
+
+    public async Task HalfDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream,
+        IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var requests = new List<StreamingOutputCallRequest>();
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            requests.Add(requestStream.Current);
+        }
+
+        foreach (var request in requests)
+        {
+            await WriteResponsesAsync(request, responseStream, context);
+        }
+    }
+
+    /// <summary>Declared by test.proto and deliberately left unimplemented (the unimplemented_method case).</summary>
+    public Task<Empty> UnimplementedCall(Empty request, ServerCallContext context) =>
+        Task.FromException<Empty>(new RpcException(new Status(StatusCode.Unimplemented,
+            "grpc.testing.TestService/UnimplementedCall is not implemented")));
+
+    private static async Task WriteResponsesAsync(StreamingOutputCallRequest request,
+        IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
+    {
+        foreach (var parameters in request.ResponseParameters)
+        {
+            if (parameters.IntervalUs > 0)
+            {
+                await Task.Delay(TimeSpan.FromMicroseconds(parameters.IntervalUs), context.CancellationToken);
+            }
+
+            if (parameters.Compressed is { } compressed)
+            {
+                SetCompression(context, compressed.Value);
+            }
+
+            await responseStream.WriteAsync(new StreamingOutputCallResponse { Payload = CreatePayload(parameters.Size) },
+                context.CancellationToken);
+        }
+    }
+
+    /// <summary>Compress this response (gzip, when the client accepts it) or send it plain.</summary>
+    private static void SetCompression(ServerCallContext context, bool compress)
+    {
+        if (compress && context.ResponseCompression is null && ClientAcceptsGzip(context))
+        {
+            context.ResponseCompression = "gzip";
+        }
+
+        context.WriteOptions = compress ? WriteOptions.Default : new WriteOptions(WriteFlags.NoCompress);
+    }
+
+    private static bool ClientAcceptsGzip(ServerCallContext context) =>
+        context.HttpContext.Request.Headers["grpc-accept-encoding"].ToString().Contains("gzip", StringComparison.Ordinal);
+
+    private static void CheckCompression(BoolValue? expectCompressed, ServerCallContext context)
+    {
+        if (expectCompressed is null)
+        {
+            return;
+        }
+
+        var compressed = GrpcCallInfo.LastRequestMessageCompressed(context);
+        if (expectCompressed.Value != compressed)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                expectCompressed.Value ? "expected a compressed request message" : "expected an uncompressed request message"));
+        }
+    }
+
+    private static void ThrowIfStatusRequested(EchoStatus? status)
+    {
+        if (status is { Code: not 0 })
+        {
+            throw new RpcException(new Status((StatusCode)status.Code, status.Message));
+        }
+    }
+
+    private static async Task EchoMetadataAsync(ServerCallContext context)
+    {
+        if (context.RequestHeaders.GetValue(EchoInitial) is { } initial)
+        {
+            await context.WriteResponseHeadersAsync(new Metadata { { EchoInitial, initial } });
+        }
+
+        if (context.RequestHeaders.Get(EchoTrailing) is { ValueBytes: { } trailing })
+        {
+            context.ResponseTrailers.Add(EchoTrailing, trailing);
+        }
+    }
+
+    private static Payload CreatePayload(int size) =>
+        new() { Type = PayloadType.Compressable, Body = ByteString.CopyFrom(new byte[size]) };
+}

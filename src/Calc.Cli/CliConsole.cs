@@ -28,11 +28,20 @@ internal sealed class CliConsole
     public static CliConsole System() =>
         new(Console.Out, Console.Error, !Console.IsErrorRedirected, !Console.IsOutputRedirected);
 
-    private static IAnsiConsole Create(TextWriter writer, bool terminal) => AnsiConsole.Create(new AnsiConsoleSettings
+    private static IAnsiConsole Create(TextWriter writer, bool terminal)
     {
-        Out = new AnsiConsoleOutput(writer),
-        Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = 240; // a file or pipe: never wrap table cells
+        }
+
+        return console;
+    }
 }

@@ -31,7 +31,9 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
     {
         try
         {
-            return await action(new Invocation(parse, options, console, embedded), cancellationToken);
+            var invocation = new Invocation(parse, options, console, embedded);
+            _ = invocation.Format; // option conflicts fail before any connection is made
+            return await action(invocation, cancellationToken);
         }
         catch (CliException e)
         {

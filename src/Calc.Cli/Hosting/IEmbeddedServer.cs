@@ -11,15 +11,14 @@ internal interface IEmbeddedServer : IAsyncDisposable
 /// <param name="MarketDataPath">Folder or file imported at startup (the server's <c>MarketData:ImportPath</c>); null = none.</param>
 internal sealed record EmbeddedOptions(string? MarketDataPath)
 {
-    /// <summary>The host's arguments: loopback on a free port, no HTTP/1.1 listener, logs to stderr at warning.</summary>
+    /// <summary>The host's configuration arguments: plain logs to stderr at warning (stdout is the CLI's output).</summary>
     public IReadOnlyList<string> ToHostArgs()
     {
         var args = new List<string>
         {
-            "--urls=http://127.0.0.1:0",
-            "--Http1Urls=",
             "--Logging:Json=false",
             "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel=Error",
             "--Logging:Console:LogToStandardErrorThreshold=Trace",
         };
         if (!string.IsNullOrWhiteSpace(MarketDataPath))

@@ -1,12 +1,26 @@
+using Calc.Server.Hosting;
+
 namespace Calc.Cli.Hosting;
 
-/// <summary>
-/// The embedded host. Calc.Server does not yet expose an in-process start method on this branch, so
-/// <c>--embedded</c> reports that clearly instead of pretending.
-/// </summary>
+/// <summary><c>--embedded</c>: Calc.Server's own composition (<see cref="CalcHost.StartAsync"/>) in this process.</summary>
 internal sealed class ServerHostFactory : IEmbeddedServerFactory
 {
-    public Task<IEmbeddedServer> StartAsync(EmbeddedOptions options, CancellationToken cancellationToken) =>
-        throw new CliException(ExitCodes.Unavailable,
-            "--embedded is not available in this build: Calc.Server has no in-process host yet; use --server");
+    public async Task<IEmbeddedServer> StartAsync(EmbeddedOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new Started(await CalcHost.StartAsync([.. options.ToHostArgs()], cancellationToken));
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("market data import failed", StringComparison.Ordinal))
+        {
+            throw new CliException(ExitCodes.Usage, "--embedded: " + e.Message);
+        }
+    }
+
+    private sealed class Started(EmbeddedCalc calc) : IEmbeddedServer
+    {
+        public Uri GrpcAddress => calc.GrpcAddress;
+
+        public ValueTask DisposeAsync() => calc.DisposeAsync();
+    }
 }

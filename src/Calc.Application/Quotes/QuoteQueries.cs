@@ -1,7 +1,9 @@
 using Calc.Application.MarketData;
 using Calc.Application.Ports;
 using Calc.Application.Validation;
+using Calc.Application.Valuation;
 using Calc.Domain.Errors;
+using Calc.Domain.Quotes;
 
 namespace Calc.Application.Quotes;
 
@@ -11,9 +13,82 @@ public sealed record MissingRate(string Currency, DateOnly Date, CalcError Error
 /// <summary>Rate listing for a period: the known rates and the days without one.</summary>
 public sealed record RateListing(IReadOnlyList<(string Currency, CbrRateQuote Quote)> Rates, IReadOnlyList<MissingRate> Missing);
 
-/// <summary>Read use cases over CBR rates: validation first, then the market-data tiers.</summary>
-public sealed class QuoteQueries(IMarketData market)
+/// <summary>GetQuote as sent: "" = the server default for venue and quote currency.</summary>
+public sealed record QuoteRequest(string Asset, string QuoteCurrency, string Venue, string Date, bool AllowProvisional);
+
+/// <summary>Read use cases over venue closes and CBR rates: validation first, then the market-data tiers.</summary>
+public sealed class QuoteQueries(IMarketData market, Pricer pricer, ValuationOptions options)
 {
+    public int MaxBatchItems => options.MaxBatchItems;
+
+    /// <summary>One close priced in roubles, or the reason there is none.</summary>
+    public async ValueTask<Lookup<PricedClose>> GetQuoteAsync(QuoteRequest request, CancellationToken cancellationToken)
+    {
+        var results = new Lookup<PricedClose>[1];
+        await GetQuotesAsync([request], results, cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <summary>results[i] answers requests[i]; invalid items fail alone. The batch size is checked by the caller.</summary>
+    public async ValueTask GetQuotesAsync(IReadOnlyList<QuoteRequest> requests, Lookup<PricedClose>[] results, CancellationToken cancellationToken)
+    {
+        // every item may name its own venue/pair; finality is checked per item, so price with provisional allowed
+        var keys = new List<PriceKey>(requests.Count);
+        var keyOf = new int[requests.Count];
+        ResolvedPolicy? basePolicy = null;
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var r = requests[i];
+            keyOf[i] = -1;
+            ResolvedPolicy policy;
+            try
+            {
+                policy = ResolvedPolicy.Resolve(new PolicyInput(r.Venue, r.QuoteCurrency, null, true, null), options, "");
+            }
+            catch (CalcException e)
+            {
+                results[i] = Lookup<PricedClose>.Failed(e.Error with { Field = e.Error.Field.TrimStart('.') });
+                continue;
+            }
+
+            DateOnly date = default;
+            var error = Inputs.AssetCode(r.Asset, "asset") ?? Inputs.Date(r.Date, "date", out date);
+            if (error is not null)
+            {
+                results[i] = Lookup<PricedClose>.Failed(error);
+                continue;
+            }
+
+            basePolicy ??= policy;
+            keyOf[i] = keys.Count;
+            keys.Add(new PriceKey(policy.Venue, new AssetPair(r.Asset, policy.QuoteCurrency), date));
+        }
+
+        if (basePolicy is null)
+        {
+            return;
+        }
+
+        var prices = new Lookup<PricedClose>[keys.Count];
+        await pricer.PriceManyAsync(keys, basePolicy, prices, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < requests.Count; i++)
+        {
+            if (keyOf[i] < 0)
+            {
+                continue;
+            }
+
+            var price = prices[keyOf[i]];
+            results[i] = price.Value is { IsFinal: false } priced && !requests[i].AllowProvisional
+                ? Lookup<PricedClose>.Failed(CalcError.Precondition(Reasons.PriceNotFinal,
+                    $"the {priced.Close.Close.Venue} {priced.Close.Close.Pair} value for {priced.Date:yyyy-MM-dd} is provisional (day not closed or CBR rate not yet published); set allow_provisional to accept it", "date"))
+                : price;
+        }
+    }
+
+    /// <summary>Venues with their pairs and spans, from the market-data tiers.</summary>
+    public IReadOnlyList<VenueInfo> ListVenues() => market.ListVenues();
+
     /// <summary>Longest period ListCbrRates answers in one call (about ten years).</summary>
     public const int MaxListDays = 3660;
 

@@ -34,10 +34,8 @@ public readonly record struct PriceKey(string Venue, AssetPair Pair, DateOnly Da
 /// </summary>
 public sealed class Pricer(IMarketData market)
 {
-    public const string UsdtNotConvertible = "USDT_NOT_CONVERTIBLE";
-
     /// <summary>Prices one key. A missing or not-final value is an error with a reason, never a default.</summary>
-    public async ValueTask<Lookup<PricedClose>> PriceAsync(PriceKey key, ValuationPolicy policy, CancellationToken cancellationToken)
+    public async ValueTask<Lookup<PricedClose>> PriceAsync(PriceKey key, ResolvedPolicy policy, CancellationToken cancellationToken)
     {
         var results = new Lookup<PricedClose>[1];
         await PriceManyAsync([key], policy, results, cancellationToken).ConfigureAwait(false);
@@ -45,7 +43,7 @@ public sealed class Pricer(IMarketData market)
     }
 
     /// <summary>results[i] prices keys[i]; each distinct key is looked up once, in two batch calls.</summary>
-    public async ValueTask PriceManyAsync(IReadOnlyList<PriceKey> keys, ValuationPolicy policy, Lookup<PricedClose>[] results, CancellationToken cancellationToken)
+    public async ValueTask PriceManyAsync(IReadOnlyList<PriceKey> keys, ResolvedPolicy policy, Lookup<PricedClose>[] results, CancellationToken cancellationToken)
     {
         var distinct = new Dictionary<PriceKey, int>();
         var closeKeys = new List<CloseKey>();
@@ -98,7 +96,7 @@ public sealed class Pricer(IMarketData market)
     }
 
     private static Lookup<PricedClose> Combine(CloseKey key, Lookup<CloseQuote> close, (string Currency, string Kind, CalcError? Error) conversion,
-        Dictionary<CbrRateKey, int> rateIndex, Lookup<CbrRateQuote>[] rates, ValuationPolicy policy)
+        Dictionary<CbrRateKey, int> rateIndex, Lookup<CbrRateQuote>[] rates, ResolvedPolicy policy)
     {
         if (close.Value is not { } closeQuote)
         {
@@ -135,12 +133,16 @@ public sealed class Pricer(IMarketData market)
         return Lookup<PricedClose>.Found(priced);
     }
 
-    private static (string Currency, string Kind, CalcError? Error) ConversionFor(string quoteCurrency, ValuationPolicy policy) => quoteCurrency switch
+    private static (string Currency, string Kind, CalcError? Error) ConversionFor(string quoteCurrency, ResolvedPolicy policy)
     {
-        "RUB" => ("", Conversions.RubNoConversion, null),
-        "USDT" when policy.Usdt == UsdtConversion.TreatAsUsd => ("USD", Conversions.UsdtAsUsd, null),
-        "USDT" => ("", "", CalcError.Precondition(UsdtNotConvertible,
-            "USDT has no CBR rate and the policy rejects USDT valuations; choose a USD or EUR pair or the USDT_AS_USD policy", "policy.usdt_policy")),
-        _ => (quoteCurrency, Conversions.CbrRate, null),
-    };
+        string? currency = policy.Domain.CbrCurrencyFor(quoteCurrency);
+        return (quoteCurrency, currency) switch
+        {
+            ("RUB", _) => ("", Conversions.RubNoConversion, null),
+            ("USDT", null) => ("", "", CalcError.Precondition(Reasons.UsdtNotConvertible,
+                "USDT has no CBR rate and the policy rejects USDT valuations; choose a USD or EUR pair or usdt_policy TREAT_AS_USD (tax-rules R2.9)", "policy.usdt_policy")),
+            ("USDT", _) => (currency, Conversions.UsdtAsUsd, null),
+            _ => (currency ?? quoteCurrency, Conversions.CbrRate, null),
+        };
+    }
 }

@@ -1,20 +1,26 @@
 using System.Collections.Concurrent;
 using Calc.Application.Validation;
 using Calc.Domain.Errors;
+using Calc.Domain.Income;
 
 namespace Calc.Application.Valuation;
 
 /// <summary>A valuation policy as a client sent it: empty strings and null mean "server default".</summary>
-public sealed record PolicyInput(string? Venue, string? QuoteCurrency, string? TimeZone, bool AllowProvisional, UsdtConversion? Usdt);
+public sealed record PolicyInput(string? Venue, string? QuoteCurrency, string? TimeZone, bool AllowProvisional, UsdtPolicy? Usdt);
 
-/// <summary>A validated policy with every default filled in.</summary>
-public sealed record ValuationPolicy(string Venue, string QuoteCurrency, TimeZoneInfo Zone, string ZoneId, bool AllowProvisional, UsdtConversion Usdt)
+/// <summary>
+/// A validated policy with every default filled in: the venue and quote currency of the pair, and the
+/// domain's valuation choices (income-date zone, USDT policy, provisional values).
+/// </summary>
+public sealed record ResolvedPolicy(string Venue, string QuoteCurrency, string ZoneId, ValuationPolicy Domain)
 {
+    public bool AllowProvisional => Domain.AllowProvisional;
+
     // only zones that exist are cached, so hostile ids cannot grow it
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.Ordinal);
 
     /// <summary>Fills defaults and validates; a bad policy fails the whole call.</summary>
-    public static ValuationPolicy Resolve(PolicyInput? input, ValuationOptions options, string fieldPrefix = "policy")
+    public static ResolvedPolicy Resolve(PolicyInput? input, ValuationOptions options, string fieldPrefix = "policy")
     {
         string venue = string.IsNullOrEmpty(input?.Venue) ? options.DefaultVenue : input.Venue;
         string quote = string.IsNullOrEmpty(input?.QuoteCurrency) ? options.DefaultQuoteCurrency : input.QuoteCurrency;
@@ -32,7 +38,8 @@ public sealed record ValuationPolicy(string Venue, string QuoteCurrency, TimeZon
 
         var zone = FindZone(zoneId) ?? throw new CalcException(CalcError.Invalid(Reasons.InvalidTimeZone, fieldPrefix + ".time_zone",
             $"time_zone '{Truncate(zoneId)}' is not an IANA zone id known to this server (e.g. Europe/Moscow)"));
-        return new ValuationPolicy(venue, quote, zone, zoneId, input?.AllowProvisional ?? false, input?.Usdt ?? options.DefaultUsdtConversion);
+        return new ResolvedPolicy(venue, quote, zoneId,
+            new ValuationPolicy(zone, input?.Usdt ?? options.DefaultUsdtPolicy, input?.AllowProvisional ?? false));
     }
 
     private static TimeZoneInfo? FindZone(string id)

@@ -32,4 +32,28 @@ public static class Reasons
     public const string UpstreamInvalidResponse = "UPSTREAM_INVALID_RESPONSE";
     public const string CalendarOutOfRange = "CALENDAR_OUT_OF_RANGE";
     public const string Internal = "INTERNAL";
+
+    // tax domain
+    public const string UnsupportedTaxYear = "UNSUPPORTED_TAX_YEAR";
+    public const string NegativeAmount = "NEGATIVE_AMOUNT";
+    public const string InvalidRate = "INVALID_RATE";
+    public const string MissingLegalBasis = "MISSING_LEGAL_BASIS";
+    public const string MissingQuote = "MISSING_QUOTE";
+    public const string InsufficientLots = "INSUFFICIENT_LOTS";
+    public const string SaleOutsidePeriod = "SALE_OUTSIDE_PERIOD";
+    public const string CloseDateMismatch = "CLOSE_DATE_MISMATCH";
+    public const string PairMismatch = "PAIR_MISMATCH";
+    public const string RateCurrencyMismatch = "RATE_CURRENCY_MISMATCH";
+    public const string UsdtNotConvertible = "USDT_NOT_CONVERTIBLE";
+    public const string InvalidField = "INVALID_FIELD";
+    public const string UnsupportedQuoteCurrency = "UNSUPPORTED_QUOTE_CURRENCY";
+    public const string InvalidThreshold = "INVALID_THRESHOLD";
+    public const string UnknownRegion = "UNKNOWN_REGION";
+
+    // compliance findings
+    public const string RegistrationRequired = "REGISTRATION_REQUIRED";
+    public const string BannedTaxRegime = "BANNED_TAX_REGIME";
+    public const string RestrictedTerritory = "RESTRICTED_TERRITORY";
+    public const string RestrictedSeason = "RESTRICTED_SEASON";
+    public const string PossiblyRestrictedTerritory = "POSSIBLY_RESTRICTED_TERRITORY";
 }

@@ -1,5 +1,11 @@
+using Calc.Application.Collateral;
+using Calc.Application.Imports;
+using Calc.Application.Income;
 using Calc.Application.MarketData;
 using Calc.Application.Quotes;
+using Calc.Application.Tax;
+using Calc.Application.Valuation;
+using Calc.Domain.Rules;
 using Calc.Transport.Grpc;
 using Calc.Transport.Grpc.Services.Calc;
 
@@ -26,10 +32,18 @@ public static class CalcServices
 
     public static IServiceCollection AddCalcApplication(this IServiceCollection services, IConfiguration configuration)
     {
+        // the rule set is loaded and validated once, at startup: a bad parameter file stops the process
+        services.AddSingleton(_ => RuleSetLoader.LoadEmbedded());
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(configuration.GetSection("Valuation").Get<ValuationOptions>() ?? new ValuationOptions());
         services.AddSingleton<MarketDataStore>();
         services.AddSingleton<IMarketData, StoreMarketData>();
+        services.AddSingleton<Pricer>();
         services.AddSingleton<QuoteQueries>();
+        services.AddSingleton<ImportCommands>();
+        services.AddSingleton<IncomeRecognition>();
+        services.AddSingleton<TaxComputations>();
+        services.AddSingleton<CollateralValuations>();
         return services;
     }
 
@@ -38,19 +52,29 @@ public static class CalcServices
     public static IServiceCollection AddCalcTransport(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddCalcGrpc(configuration);
+        services.AddSingleton<IGrpcServerInterceptor, ApiKeyInterceptor>();
         services.AddSingleton<QuoteGrpcService>();
+        services.AddSingleton<IncomeGrpcService>();
+        services.AddSingleton<TaxGrpcService>();
+        services.AddSingleton<CollateralGrpcService>();
         return services;
     }
 
     public static IServiceCollection AddCalcHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks();
+        services.AddHealthChecks()
+            .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: ["live"])
+            .AddCheck<RulesHealthCheck>("rules");
         return services;
     }
 
     public static WebApplication MapCalcServices(this WebApplication app)
     {
+        _ = app.Services.GetRequiredService<RuleSet>(); // load and validate the rules before accepting calls
         app.MapGrpcService<QuoteGrpcService>(V1.QuotesReflection.Descriptor.Services[0]);
+        app.MapGrpcService<IncomeGrpcService>(V1.IncomeReflection.Descriptor.Services[0]);
+        app.MapGrpcService<TaxGrpcService>(V1.TaxReflection.Descriptor.Services[0]);
+        app.MapGrpcService<CollateralGrpcService>(V1.CollateralReflection.Descriptor.Services[0]);
         app.MapGrpcHealth();
         app.MapGrpcReflection();
         return app;
@@ -59,7 +83,7 @@ public static class CalcServices
     public static WebApplication MapCalcHealthEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/alive", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthJson.WriteAsync });
         return app;
     }
 }

@@ -1,11 +1,15 @@
+using System.Globalization;
 using Calc.Application.MarketData;
+using Calc.Application.Valuation;
 using Calc.Domain.Dates;
 using Calc.Domain.Errors;
+using Calc.Domain.Income;
 using Calc.Domain.Money;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Calc.Transport.Grpc.Services.Calc;
 
-/// <summary>Application → proto conversions shared by the calc.v1 services. No logic beyond formatting.</summary>
+/// <summary>Application ↔ proto conversions shared by the calc.v1 services. Formatting only, no logic.</summary>
 internal static class ProtoMap
 {
     public static string Source(QuoteSource source) => source switch
@@ -15,6 +19,10 @@ internal static class ProtoMap
         QuoteSource.Redis => "redis",
         _ => "upstream",
     };
+
+    public static string Dec(decimal value) => DecimalText.Format(value);
+
+    public static string Date(DateOnly date) => IsoDate.ToText(date);
 
     public static V1.ItemError ItemError(CalcError error) => new()
     {
@@ -27,12 +35,71 @@ internal static class ProtoMap
     public static V1.CbrRate CbrRate(string currency, CbrRateQuote quote) => new()
     {
         Currency = currency,
-        Date = IsoDate.ToText(quote.Date),
-        EffectiveDate = IsoDate.ToText(quote.Rate.EffectiveDate),
+        Date = Date(quote.Date),
+        EffectiveDate = Date(quote.Rate.EffectiveDate),
         Nominal = quote.Rate.Nominal,
-        Value = DecimalText.Format(quote.Rate.Value),
-        UnitRate = DecimalText.Format(quote.Rate.UnitRate),
+        Value = Dec(quote.Rate.Value),
+        UnitRate = Dec(quote.Rate.UnitRate),
         Source = Source(quote.Source),
         IsFinal = quote.IsFinal,
     };
+
+    /// <summary>Full provenance of one pricing: the venue close and the CBR rate actually used.</summary>
+    public static V1.Provenance Provenance(PricedClose p)
+    {
+        var close = p.Close.Close;
+        var provenance = new V1.Provenance
+        {
+            Venue = close.Venue,
+            Pair = close.Pair.ToString(),
+            CloseDate = Date(close.Date),
+            CloseTime = Timestamp.FromDateTimeOffset(close.CloseTime),
+            Close = Dec(close.Close),
+            Source = Source(p.Rate is { } r && r.Source > p.Close.Source ? r.Source : p.Close.Source),
+            IsFinal = p.IsFinal,
+            Conversion = p.Conversion,
+        };
+        if (p.Rate is { } rate)
+        {
+            provenance.CbrCurrency = p.RateCurrency;
+            provenance.CbrRate = Dec(rate.Rate.Value);
+            provenance.CbrNominal = rate.Rate.Nominal;
+            provenance.CbrEffectiveDate = Date(rate.Rate.EffectiveDate);
+            provenance.CbrUnitRate = Dec(rate.Rate.UnitRate);
+        }
+
+        return provenance;
+    }
+
+    public static V1.Quote Quote(PricedClose p) => new()
+    {
+        Asset = p.Asset,
+        Date = Date(p.Date),
+        Close = Dec(p.Close.Close.Close),
+        PriceRub = Dec(p.PriceRub),
+        QuoteCurrency = p.Close.Close.Pair.Quote,
+        Provenance = Provenance(p),
+    };
+
+    public static PolicyInput? Policy(V1.ValuationPolicy? policy) => policy is null ? null : new PolicyInput(
+        policy.Venue, policy.QuoteCurrency, policy.TimeZone, policy.AllowProvisional, policy.UsdtPolicy switch
+        {
+            V1.UsdtPolicy.TreatAsUsd => UsdtPolicy.TreatAsUsd,
+            V1.UsdtPolicy.Reject => UsdtPolicy.Reject,
+            _ => null,
+        });
+
+    /// <summary>Cached "YYYY-MM-DD" strings: a month-end run has ~31 distinct dates and millions of results.</summary>
+    public static string CachedDate(DateOnly date, Dictionary<DateOnly, string> cache)
+    {
+        if (!cache.TryGetValue(date, out var text))
+        {
+            text = IsoDate.ToText(date);
+            cache[date] = text;
+        }
+
+        return text;
+    }
+
+    public static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,27 @@
+using Calc.Application.Validation;
+using Calc.Application.Valuation;
+using Calc.Domain.Errors;
+using Calc.Domain.Rules;
+
+namespace Calc.Application.Income;
+
+/// <summary>
+/// Entry to income recognition (Tax Code art. 282.3): resolves the policy (a bad policy fails the call) and
+/// opens a session that values receipts chunk by chunk.
+/// </summary>
+public sealed class IncomeRecognition(Pricer pricer, RuleSet rules, ValuationOptions options)
+{
+    /// <summary>Most receipts in one unary call or one stream chunk.</summary>
+    public int MaxBatchItems => options.MaxBatchItems;
+
+    public IncomeSession Begin(PolicyInput? policy) => new(pricer, rules, ResolvedPolicy.Resolve(policy, options));
+
+    /// <summary>Checks a unary batch's or a stream chunk's size; a violation fails the call.</summary>
+    public void CheckBatch(int count, string field)
+    {
+        if (Inputs.BatchSize(count, options.MaxBatchItems, field) is { } error)
+        {
+            throw new CalcException(error);
+        }
+    }
+}

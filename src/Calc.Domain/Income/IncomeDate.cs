@@ -1,0 +1,18 @@
+namespace Calc.Domain.Income;
+
+/// <summary>
+/// The one function that turns an instant into a tax date: the calendar date of <paramref name="instant"/>
+/// in <paramref name="zone"/> (default Europe/Moscow, tax-rules R2.8 / Q1). The day runs from 00:00:00
+/// inclusive to 24:00 exclusive local time: 2025-03-15T21:00:00Z is 2025-03-16 in Moscow (UTC+3).
+/// </summary>
+public static class IncomeDate
+{
+    public const string DefaultZoneId = "Europe/Moscow";
+
+    public static DateOnly Of(DateTimeOffset instant, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        long localTicks = instant.UtcTicks + zone.GetUtcOffset(instant).Ticks;
+        return DateOnly.FromDayNumber((int)(localTicks / TimeSpan.TicksPerDay));
+    }
+}

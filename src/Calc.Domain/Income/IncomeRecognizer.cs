@@ -1,0 +1,109 @@
+using Calc.Domain.Errors;
+using Calc.Domain.Money;
+using Calc.Domain.Quotes;
+
+namespace Calc.Domain.Income;
+
+/// <summary>
+/// Values one mining receipt (tax-rules §6): instant → income date in the policy's zone → the venue's close
+/// for that trading day → the CBR rate in force that day → RUB to kopecks. A bad receipt yields a
+/// <see cref="CalcError"/>, never an exception. Hot path: no allocation on success.
+/// </summary>
+public static class IncomeRecognizer
+{
+    /// <summary>Receipts above this many units are rejected before any multiplication can overflow.</summary>
+    public const decimal MaxAmount = 1_000_000_000m;
+
+    /// <param name="receipt">The receipt.</param>
+    /// <param name="close">The chosen venue's close for the receipt's income date.</param>
+    /// <param name="rate">The CBR rate in force on the income date (null when the close is in RUB).</param>
+    /// <param name="policy">Zone, USDT policy, provisional values.</param>
+    public static CalcResult<RecognizedIncome> Recognize(in MiningReceipt receipt, DailyClose close, CbrRate? rate, ValuationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(close);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (string.IsNullOrEmpty(receipt.Asset))
+        {
+            return CalcError.Invalid(Reasons.MissingField, "asset", "asset is required");
+        }
+
+        if (receipt.Amount <= 0m || receipt.Amount > MaxAmount)
+        {
+            return CalcError.Invalid(Reasons.InvalidAmount, "amount", $"amount must be > 0 and <= {MaxAmount}");
+        }
+
+        var date = IncomeDate.Of(receipt.ReceivedAt, policy.Zone);
+        if (!string.Equals(close.Pair.Base, receipt.Asset, StringComparison.Ordinal))
+        {
+            return CalcError.Invalid(Reasons.PairMismatch, "asset", $"close is for {close.Pair}, receipt is {receipt.Asset}");
+        }
+
+        if (close.Date != date)
+        {
+            return CalcError.Invalid(Reasons.CloseDateMismatch, "received_at",
+                $"income date is {date:yyyy-MM-dd} in {policy.Zone.Id}; the close given is for {close.Date:yyyy-MM-dd}");
+        }
+
+        if (close.Close <= 0m)
+        {
+            return CalcError.Invalid(Reasons.InvalidAmount, "close", "close must be positive");
+        }
+
+        if (!close.IsFinal && !policy.AllowProvisional)
+        {
+            return CalcError.Precondition(Reasons.PriceNotFinal,
+                $"the {close.Venue} {close.Pair} close for {date:yyyy-MM-dd} is not final yet", "received_at");
+        }
+
+        var conversion = ConversionMethod.CbrRate;
+        string quote = close.Pair.Quote;
+        if (quote == "RUB")
+        {
+            conversion = ConversionMethod.None;
+            rate = null;
+        }
+        else if (quote == "USDT")
+        {
+            if (policy.Usdt != UsdtPolicy.TreatAsUsd)
+            {
+                return CalcError.Precondition(Reasons.UsdtNotConvertible,
+                    "USDT has no CBR official rate; use a USD/EUR/RUB close or the TREAT_AS_USD policy (tax-rules R2.9)", "policy.quote_currency");
+            }
+
+            conversion = ConversionMethod.UsdtAsUsd;
+            quote = "USD";
+        }
+
+        if (conversion != ConversionMethod.None)
+        {
+            if (rate is null)
+            {
+                return CalcError.NotFound(Reasons.RateNotFound, $"no CBR {quote} rate given for {date:yyyy-MM-dd}", "received_at");
+            }
+
+            if (!string.Equals(rate.Currency, quote, StringComparison.Ordinal))
+            {
+                return CalcError.Invalid(Reasons.RateCurrencyMismatch, "rate", $"the close needs a CBR {quote} rate, got {rate.Currency}");
+            }
+
+            if (rate.EffectiveDate > date || rate.Value <= 0m || rate.Nominal <= 0)
+            {
+                return CalcError.NotFound(Reasons.RateNotFound,
+                    $"the CBR {quote} rate effective {rate.EffectiveDate:yyyy-MM-dd} is not in force on {date:yyyy-MM-dd}", "received_at");
+            }
+        }
+
+        decimal unitRate = rate?.UnitRate ?? 1m;
+        decimal rub;
+        try
+        {
+            rub = Rounding.Kopecks(receipt.Amount * close.Close * unitRate);
+        }
+        catch (OverflowException)
+        {
+            return CalcError.Invalid(Reasons.InvalidAmount, "amount", "amount x close x rate exceeds the decimal range");
+        }
+
+        return new RecognizedIncome(receipt.Id, date, receipt.Asset, receipt.Amount, rub, close, rate, conversion, close.IsFinal);
+    }
+}

@@ -1,0 +1,59 @@
+using Calc.Domain.Calendar;
+using Calc.Domain.Deadlines;
+using Calc.Domain.Errors;
+
+namespace Calc.Domain.Income;
+
+/// <summary>
+/// The monthly mining report's figures for one (month of income date, asset): coins, RUB value and receipt
+/// count, with the report's statutory date (20th of the next month) and the due date after the
+/// non-working-day shift; <see cref="ReportDueDate"/> is null with <see cref="DueDateError"/> set when the
+/// production calendar does not cover that date.
+/// </summary>
+public sealed record MonthlyTotal(
+    int Year, int Month, string Asset, decimal Amount, decimal IncomeRub, int ReceiptCount,
+    DateOnly ReportStatutoryDate, DateOnly? ReportDueDate, CalcError? DueDateError);
+
+/// <summary>
+/// Accumulates recognised incomes into monthly totals (for a stream: add as results arrive, build at the end).
+/// A builder owned by one computation, not shared state. Memory is one entry per (month, asset).
+/// </summary>
+public sealed class MonthlyTotalsBuilder
+{
+    private readonly Dictionary<(int Year, int Month, string Asset), (decimal Amount, decimal Rub, int Count)> _totals = [];
+
+    public void Add(in RecognizedIncome income)
+    {
+        var key = (income.IncomeDate.Year, income.IncomeDate.Month, income.Asset);
+        _totals.TryGetValue(key, out var t);
+        _totals[key] = (t.Amount + income.Amount, t.Rub + income.IncomeRub, t.Count + 1);
+    }
+
+    /// <summary>Totals ordered by year, month, asset.</summary>
+    public IReadOnlyList<MonthlyTotal> Build(ProductionCalendar calendar)
+    {
+        ArgumentNullException.ThrowIfNull(calendar);
+        var list = new List<MonthlyTotal>(_totals.Count);
+        foreach (var ((year, month, asset), (amount, rub, count)) in _totals.OrderBy(t => t.Key.Year).ThenBy(t => t.Key.Month).ThenBy(t => t.Key.Asset, StringComparer.Ordinal))
+        {
+            var statutory = DeadlineCalculator.MonthlyReportStatutoryDate(year, month);
+            var due = calendar.NextWorkingDayOnOrAfter(statutory);
+            list.Add(new MonthlyTotal(year, month, asset, amount, rub, count, statutory,
+                due.IsSuccess ? due.Value : null, due.Error));
+        }
+
+        return list;
+    }
+
+    public static IReadOnlyList<MonthlyTotal> Aggregate(IEnumerable<RecognizedIncome> incomes, ProductionCalendar calendar)
+    {
+        ArgumentNullException.ThrowIfNull(incomes);
+        var builder = new MonthlyTotalsBuilder();
+        foreach (var income in incomes)
+        {
+            builder.Add(income);
+        }
+
+        return builder.Build(calendar);
+    }
+}

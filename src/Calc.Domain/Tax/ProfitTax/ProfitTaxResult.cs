@@ -1,0 +1,27 @@
+namespace Calc.Domain.Tax.ProfitTax;
+
+/// <summary>
+/// Profit tax on the digital-currency base for a period. <see cref="ResultRub"/> is income − expenses (may be
+/// negative: the loss stays inside the crypto base); <see cref="BaseRub"/> = max(0, result − loss used).
+/// Tax = round(base × (federal + regional)); federal part = round(base × federal rate); regional = tax − federal.
+/// </summary>
+public sealed record ProfitTaxResult(
+    int TaxYear,
+    ReportingPeriod Period,
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    decimal IncomeRub,
+    decimal ExpensesRub,
+    decimal ResultRub,
+    decimal LossUsedRub,
+    decimal BaseRub,
+    decimal TaxRub,
+    decimal FederalTaxRub,
+    decimal RegionalTaxRub,
+    decimal FederalRate,
+    decimal RegionalRate,
+    string RegionalRateLegalBasis,
+    IReadOnlyList<SaleRevenue> Sales,
+    IReadOnlyList<string> Explanation,
+    string RuleVersion,
+    string RulesVersion);

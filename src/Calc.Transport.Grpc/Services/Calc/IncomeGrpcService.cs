@@ -1,0 +1,133 @@
+using Calc.Application.Income;
+using Calc.Domain.Errors;
+using Calc.Domain.Income;
+
+namespace Calc.Transport.Grpc.Services.Calc;
+
+/// <summary>calc.v1.IncomeService: maps proto ↔ application and delegates. No logic here.</summary>
+public sealed class IncomeGrpcService(IncomeRecognition recognition)
+{
+    public async Task<V1.RecognizeIncomeResponse> RecognizeIncome(V1.RecognizeIncomeRequest request, ServerCallContext context)
+    {
+        recognition.CheckBatch(request.Receipts.Count, "receipts");
+        var session = recognition.Begin(ProtoMap.Policy(request.Policy));
+        var chunk = await session.RecognizeAsync(Receipts(request.Receipts), context.CancellationToken);
+        var response = new V1.RecognizeIncomeResponse { RulesVersion = session.RulesVersion };
+        var provenances = chunk.Pricings.Select(ProtoMap.Provenance).ToArray();
+        response.Provenances.AddRange(provenances);
+        AddResults(response.Results, request.Receipts, chunk, request.InlineProvenance ? provenances : null);
+        AddTotals(response.Totals, session.Totals());
+        return response;
+    }
+
+    public async Task StreamRecognizeIncome(IAsyncStreamReader<V1.RecognizeIncomeStreamRequest> requestStream,
+        IServerStreamWriter<V1.RecognizeIncomeStreamResponse> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        if (!await requestStream.MoveNext(ct))
+        {
+            throw new CalcException(CalcError.Invalid(Reasons.MissingField, "policy", "the stream is empty; the first message must carry the policy"));
+        }
+
+        if (requestStream.Current.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Policy)
+        {
+            throw new CalcException(CalcError.Invalid(Reasons.MissingField, "policy", "the first message of the stream must carry the policy"));
+        }
+
+        var session = recognition.Begin(ProtoMap.Policy(requestStream.Current.Policy));
+        long chunkNo = 0;
+        while (await requestStream.MoveNext(ct))
+        {
+            chunkNo++;
+            var message = requestStream.Current;
+            if (message.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Receipts)
+            {
+                throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "policy", $"message {chunkNo} carries a policy; only the first message may"));
+            }
+
+            var receipts = message.Receipts.Receipts;
+            if (receipts.Count == 0)
+            {
+                continue;
+            }
+
+            recognition.CheckBatch(receipts.Count, $"receipts (chunk {chunkNo})");
+            var chunk = await session.RecognizeAsync(Receipts(receipts), ct);
+            var results = new V1.IncomeResultChunk();
+            results.Provenances.AddRange(chunk.Pricings.Select(ProtoMap.Provenance));
+            AddResults(results.Results, receipts, chunk, null);
+            await responseStream.WriteAsync(new V1.RecognizeIncomeStreamResponse { Results = results }, ct);
+        }
+
+        var summary = new V1.IncomeStreamSummary { RulesVersion = session.RulesVersion, ReceiptCount = session.ReceiptCount, ErrorCount = session.ErrorCount };
+        AddTotals(summary.Totals, session.Totals());
+        await responseStream.WriteAsync(new V1.RecognizeIncomeStreamResponse { Summary = summary }, ct);
+    }
+
+    private static ReceiptInput[] Receipts(IList<V1.MiningReceipt> receipts)
+    {
+        var inputs = new ReceiptInput[receipts.Count];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var r = receipts[i];
+            inputs[i] = new ReceiptInput(r.Id, r.ReceivedAt is { } t && IsValid(t) ? t.ToDateTimeOffset() : null, r.Asset, r.Amount);
+        }
+
+        return inputs;
+    }
+
+    /// <summary>Timestamp range of the protobuf spec (0001-01-01 … 9999-12-31, nanos 0 … 999,999,999).</summary>
+    private static bool IsValid(Google.Protobuf.WellKnownTypes.Timestamp t) =>
+        t.Seconds is >= -62_135_596_800L and <= 253_402_300_799L && t.Nanos is >= 0 and <= 999_999_999;
+
+    private static void AddResults(Google.Protobuf.Collections.RepeatedField<V1.IncomeResult> target, IList<V1.MiningReceipt> receipts,
+        IncomeChunk chunk, V1.Provenance[]? inline)
+    {
+        var dates = new Dictionary<DateOnly, string>();
+        target.Capacity = chunk.Outcomes.Length;
+        for (int i = 0; i < chunk.Outcomes.Length; i++)
+        {
+            var outcome = chunk.Outcomes[i];
+            var result = new V1.IncomeResult { ReceiptId = receipts[i].Id };
+            if (outcome.Error is { } error)
+            {
+                result.Error = ProtoMap.ItemError(error.Field == "received_at" && receipts[i].ReceivedAt is not null && !IsValid(receipts[i].ReceivedAt)
+                    ? error with { Reason = Reasons.InvalidTimestamp, Message = "received_at is outside the Timestamp range (0001-01-01 to 9999-12-31)" }
+                    : error);
+            }
+            else
+            {
+                var income = outcome.Income;
+                result.Income = new V1.RecognizedIncome
+                {
+                    IncomeDate = ProtoMap.CachedDate(income.IncomeDate, dates),
+                    Asset = income.Asset,
+                    Amount = receipts[i].Amount,
+                    IncomeRub = ProtoMap.Dec(income.IncomeRub),
+                    ProvenanceIndex = outcome.PricingIndex,
+                    Provenance = inline?[outcome.PricingIndex - chunk.FirstNewPricing],
+                };
+            }
+
+            target.Add(result);
+        }
+    }
+
+    private static void AddTotals(Google.Protobuf.Collections.RepeatedField<V1.MonthlyTotal> target, IReadOnlyList<MonthlyTotal> totals)
+    {
+        foreach (var t in totals)
+        {
+            target.Add(new V1.MonthlyTotal
+            {
+                Year = t.Year,
+                Month = t.Month,
+                Asset = t.Asset,
+                Amount = ProtoMap.Dec(t.Amount),
+                IncomeRub = ProtoMap.Dec(t.IncomeRub),
+                ReceiptCount = t.ReceiptCount,
+                ReportDueDate = t.ReportDueDate is { } due ? ProtoMap.Date(due) : "",
+                ReportDueDateError = t.DueDateError is { } e ? ProtoMap.ItemError(e) : null,
+            });
+        }
+    }
+}

@@ -78,7 +78,7 @@ public class IncomeRunTests
         Assert.Equal("interrupted", result.StoppedAs);
         Assert.Equal(4, result.RowsWritten);
         Assert.Equal(["R1", "R2", "R3", "R4"], lines.Skip(1).Take(4).Select(l => l.Split(',')[0]));
-        Assert.Equal(",interrupted,,,,,,,,,,,,,INTERRUPTED,interrupted (Ctrl-C) after 4 rows; rows after line 5 were not processed,6", lines[5]);
+        Assert.Equal(",interrupted,,,,,,,,,,,,,INTERRUPTED,interrupted (Ctrl-C or SIGTERM) after 4 rows; rows after line 5 were not processed,6", lines[5]);
         Assert.Equal(6, lines.Length);
     }
 

@@ -97,7 +97,7 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            Stop(result, "interrupted", "INTERRUPTED", $"interrupted (Ctrl-C) after {result.RowsWritten} rows; rows after line {lastLine} were not processed", null, lastLine);
+            Stop(result, "interrupted", "INTERRUPTED", $"interrupted (Ctrl-C or SIGTERM) after {result.RowsWritten} rows; rows after line {lastLine} were not processed", null, lastLine);
         }
         catch (Exception e) when (e is Client.CalcRpcException or IOException or HttpRequestException or ProtocolViolation or CliException or OperationCanceledException)
         {

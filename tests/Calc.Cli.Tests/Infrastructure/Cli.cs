@@ -27,6 +27,7 @@ internal static class CalcCli
     /// <summary>The built calc.dll (same configuration as the tests), for runs that need a real process.</summary>
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "calc.dll");
 
+    /// <summary>Starts calc.dll as a real process (for signals), stdout and stderr redirected.</summary>
     public static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet", [Dll, .. args])

@@ -5,6 +5,8 @@ using Calc.Application.MarketData;
 using Calc.Application.Quotes;
 using Calc.Application.Tax;
 using Calc.Application.Valuation;
+using Calc.Adapters.Cbr;
+using Calc.Adapters.Exchanges;
 using Calc.Domain.Rules;
 using Calc.Transport.Grpc;
 using Calc.Transport.Grpc.Services.Calc;
@@ -36,8 +38,7 @@ public static class CalcServices
         services.AddSingleton(_ => RuleSetLoader.LoadEmbedded());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(configuration.GetSection("Valuation").Get<ValuationOptions>() ?? new ValuationOptions());
-        services.AddSingleton<MarketDataStore>();
-        services.AddSingleton<IMarketData, StoreMarketData>();
+        services.AddCalcMarketData(configuration); // store → Redis → upstreams, single flight, background sync
         services.AddSingleton<Pricer>();
         services.AddSingleton<QuoteQueries>();
         services.AddSingleton<ImportCommands>();
@@ -47,7 +48,10 @@ public static class CalcServices
         return services;
     }
 
-    public static IServiceCollection AddCalcAdapters(this IServiceCollection services, IConfiguration configuration) => services;
+    public static IServiceCollection AddCalcAdapters(this IServiceCollection services, IConfiguration configuration) =>
+        services
+            .AddCbrRates(configuration)       // MarketData:Upstreams:Cbr (off by default)
+            .AddExchanges(configuration);     // MarketData:Upstreams:{Binance,Bybit,Okx,Coinbase,Kraken,Bitstamp} (off by default)
 
     public static IServiceCollection AddCalcTransport(this IServiceCollection services, IConfiguration configuration)
     {

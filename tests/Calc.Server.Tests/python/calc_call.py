@@ -81,6 +81,9 @@ def main():
     out_dir = tempfile.mkdtemp(prefix="calc-py-")
     generate(args.protos, out_dir)
     sys.path.insert(0, out_dir)
+    # the installed protobuf owns the 'google' package; let it also find the generated google.rpc
+    import google
+    google.__path__.append(os.path.join(out_dir, "google"))
     for name in ("common", "quotes", "income", "tax", "collateral"):
         importlib.import_module("calc.v1.%s_pb2" % name)
     importlib.import_module("google.rpc.status_pb2")

@@ -1,0 +1,268 @@
+using System.Runtime.CompilerServices;
+using Calc.Client;
+using Calc.Server.Tests.Infrastructure;
+using Calc.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Calc.Server.Tests;
+
+/// <summary>Income recognition through the real server: batch semantics, provenance, streams, deadlines.</summary>
+public sealed class IncomeApiTests(SmallServerFixture fixture) : IClassFixture<SmallServerFixture>
+{
+    // The fixture's closes and rates cover 2025-03-14 … 2025-03-18 (Moscow dates of these instants).
+    private static readonly DateTimeOffset[] Instants =
+    [
+        new(2025, 3, 14, 9, 0, 0, TimeSpan.Zero),
+        new(2025, 3, 15, 21, 30, 0, TimeSpan.Zero), // 00:30 MSK on Sunday 16.03
+        new(2025, 3, 16, 12, 0, 0, TimeSpan.Zero),
+        new(2025, 3, 17, 20, 59, 59, TimeSpan.Zero), // 23:59:59 MSK on 17.03
+        new(2025, 3, 17, 21, 0, 0, TimeSpan.Zero), // 00:00 MSK on 18.03
+    ];
+
+    private CalcClient Client() => new(new GrpcChannel(fixture.Server.GrpcAddress));
+
+    private static MiningReceipt Receipt(string id, DateTimeOffset at, string asset, string amount) =>
+        new() { Id = id, ReceivedAt = Timestamp.FromDateTimeOffset(at), Asset = asset, Amount = amount };
+
+    [Fact]
+    public async Task RecognizeIncome_BadRowsAmongGoodOnes_FailOnlyThemselvesInOrder()
+    {
+        var request = new RecognizeIncomeRequest
+        {
+            Receipts =
+            {
+                Receipt("a", Instants[1], "BTC", "0.05"),
+                Receipt("b", Instants[1], "BTC", "1,5"),
+                Receipt("c", Instants[1], "DOGE", "10"),
+                new MiningReceipt { Id = "d", Asset = "BTC", Amount = "1" },
+                Receipt("a", Instants[2], "BTC", "0.01"),
+                Receipt("e", new DateTimeOffset(2025, 4, 10, 12, 0, 0, TimeSpan.Zero), "BTC", "0.01"),
+                Receipt("f", Instants[2], "ETH", "-2"),
+                Receipt("g", Instants[2], "ETH", "2"),
+            },
+        };
+
+        var response = await Client().RecognizeIncomeAsync(request);
+
+        Assert.Equal(["a", "b", "c", "d", "a", "e", "f", "g"], response.Results.Select(r => r.ReceiptId));
+        Assert.Equal("353292.65", response.Results[0].Income.IncomeRub); // 0.05 × 82574.53 × 85.5694
+        Assert.Equal(["INVALID_DECIMAL", "PRICE_NOT_FOUND", "MISSING_FIELD", "DUPLICATE_ID", "PRICE_NOT_FOUND", "INVALID_AMOUNT"],
+            response.Results.Skip(1).Take(6).Select(r => r.Error.Reason));
+        Assert.Equal("amount", response.Results[1].Error.Field);
+        Assert.Equal("322938.92", response.Results[7].Income.IncomeRub); // 2 × 1887.0 × 85.5694
+        Assert.Equal(2, response.Totals.Count);
+        Assert.All(response.Totals, t => Assert.Equal("2025-04-21", t.ReportDueDate)); // 20.04.2025 is a Sunday
+        Assert.StartsWith("sha256:", response.RulesVersion, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecognizeIncome_MoscowMidnight_DecidesTheIncomeDate()
+    {
+        var response = await Client().RecognizeIncomeAsync(new RecognizeIncomeRequest
+        {
+            Receipts = { Receipt("before", Instants[3], "BTC", "1"), Receipt("after", Instants[4], "BTC", "1") },
+            InlineProvenance = true,
+        });
+
+        Assert.Equal("2025-03-17", response.Results[0].Income.IncomeDate);
+        Assert.Equal("2025-03-18", response.Results[1].Income.IncomeDate);
+        // Monday 17.03 uses Friday's rate (effective Sat 15.03); Tuesday 18.03 uses Monday's setting
+        Assert.Equal("2025-03-15", response.Results[0].Income.Provenance.CbrEffectiveDate);
+        Assert.Equal("2025-03-18", response.Results[1].Income.Provenance.CbrEffectiveDate);
+    }
+
+    [Fact]
+    public async Task RecognizeIncome_UtcPolicy_MovesTheReceiptToTheUtcDay()
+    {
+        var response = await Client().RecognizeIncomeAsync(new RecognizeIncomeRequest
+        {
+            Policy = new ValuationPolicy { TimeZone = "Etc/UTC" },
+            Receipts = { Receipt("r", Instants[1], "BTC", "1") },
+        });
+
+        Assert.Equal("2025-03-15", response.Results[0].Income.IncomeDate);
+    }
+
+    [Fact]
+    public async Task RecognizeIncome_CoinbaseUsdPair_ConvertsAtTheCbrUsdRate()
+    {
+        var response = await Client().RecognizeIncomeAsync(new RecognizeIncomeRequest
+        {
+            Policy = new ValuationPolicy { Venue = "coinbase", QuoteCurrency = "USD", UsdtPolicy = UsdtPolicy.Reject },
+            Receipts = { Receipt("r", Instants[2], "BTC", "1") },
+        });
+
+        var provenance = response.Provenances[response.Results[0].Income.ProvenanceIndex];
+        Assert.Equal(("coinbase", "BTC/USD", "CBR_RATE"), (provenance.Venue, provenance.Pair, provenance.Conversion));
+    }
+
+    [Fact]
+    public async Task RecognizeIncome_UsdtRejectedByPolicy_IsAPerItemError()
+    {
+        var response = await Client().RecognizeIncomeAsync(new RecognizeIncomeRequest
+        {
+            Policy = new ValuationPolicy { UsdtPolicy = UsdtPolicy.Reject },
+            Receipts = { Receipt("r", Instants[2], "BTC", "1") },
+        });
+
+        Assert.Equal("USDT_NOT_CONVERTIBLE", response.Results[0].Error.Reason);
+    }
+
+    [Fact]
+    public Task RecognizeIncome_OverTheBatchLimit_FailsTheCallWithReason()
+    {
+        var request = new RecognizeIncomeRequest();
+        for (int i = 0; i < 10_001; i++)
+        {
+            request.Receipts.Add(Receipt(i.ToString(System.Globalization.CultureInfo.InvariantCulture), Instants[0], "BTC", "0.001"));
+        }
+
+        return RpcAssert.FailsAsync(() => Client().RecognizeIncomeAsync(request), "INVALID_ARGUMENT", "TOO_MANY_ITEMS");
+    }
+
+    [Fact]
+    public async Task RecognizeIncome_SameRequestTwice_GivesByteIdenticalAnswers()
+    {
+        var request = new RecognizeIncomeRequest();
+        for (int i = 0; i < 500; i++)
+        {
+            request.Receipts.Add(Receipt("r" + i, Instants[i % Instants.Length], i % 3 == 0 ? "ETH" : "BTC", "0.00" + (1000 + i)));
+        }
+
+        var first = await Client().RecognizeIncomeAsync(request);
+        var second = await Client().RecognizeIncomeAsync(request);
+
+        Assert.Equal(first.ToByteArray(), second.ToByteArray());
+    }
+
+    [Fact]
+    public async Task StreamRecognizeIncome_200kReceipts_TotalsEqualTheSumOfResults()
+    {
+        const int count = 200_000;
+        const int chunk = 5_000;
+        var results = new Dictionary<(int, int, string), (decimal Amount, decimal Rub, int Count)>();
+        var provenances = new List<Provenance>();
+        IncomeStreamSummary? summary = null;
+        long received = 0;
+
+        await foreach (var message in Client().StreamRecognizeIncomeAsync(Receipts(count, chunk)))
+        {
+            if (message.PayloadCase == RecognizeIncomeStreamResponse.PayloadOneofCase.Summary)
+            {
+                summary = message.Summary;
+                continue;
+            }
+
+            provenances.AddRange(message.Results.Provenances);
+            foreach (var r in message.Results.Results)
+            {
+                received++;
+                var income = r.Income ?? throw new InvalidOperationException(r.Error.ToString());
+                Assert.InRange(income.ProvenanceIndex, 0, provenances.Count - 1);
+                var date = DateOnly.Parse(income.IncomeDate, System.Globalization.CultureInfo.InvariantCulture);
+                var key = (date.Year, date.Month, income.Asset);
+                results.TryGetValue(key, out var t);
+                results[key] = (t.Amount + decimal.Parse(income.Amount, System.Globalization.CultureInfo.InvariantCulture),
+                    t.Rub + decimal.Parse(income.IncomeRub, System.Globalization.CultureInfo.InvariantCulture), t.Count + 1);
+            }
+        }
+
+        Assert.Equal(count, received);
+        Assert.NotNull(summary);
+        Assert.Equal(count, summary.ReceiptCount);
+        Assert.Equal(0, summary.ErrorCount);
+        Assert.Equal(results.Count, summary.Totals.Count);
+        foreach (var total in summary.Totals)
+        {
+            var expected = results[(total.Year, total.Month, total.Asset)];
+            Assert.Equal(expected.Rub, decimal.Parse(total.IncomeRub, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected.Amount, decimal.Parse(total.Amount, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected.Count, total.ReceiptCount);
+        }
+
+        Assert.True(provenances.Count <= 10, $"{provenances.Count} provenance records for 2 assets over 5 days");
+    }
+
+    [Fact]
+    public async Task StreamRecognizeIncome_FirstMessageNotAPolicy_FailsTheCall()
+    {
+        var e = await Assert.ThrowsAsync<CalcRpcException>(async () =>
+        {
+            await foreach (var _ in Client().StreamRecognizeIncomeAsync(OneChunkWithoutPolicy()))
+            {
+            }
+        });
+
+        Assert.Equal("INVALID_ARGUMENT", e.StatusName());
+        Assert.Equal("MISSING_FIELD", RpcAssert.ReasonOf(e));
+    }
+
+    [Fact]
+    public async Task StreamRecognizeIncome_DeadlinePassesMidStream_EndsPromptlyAndServerStaysHealthy()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in Client().StreamRecognizeIncomeAsync(Receipts(1_000_000, 1_000, delayPerChunk: TimeSpan.FromMilliseconds(50)),
+                new CallOptions { Timeout = TimeSpan.FromMilliseconds(800) }))
+            {
+            }
+        });
+
+        // DEADLINE_EXCEEDED in trailers, or the stream reset that follows them
+        Assert.True(e is CalcRpcException { StatusCode: 4 } or OperationCanceledException or HttpProtocolException, e.ToString());
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"the call took {started.Elapsed} for an 800 ms deadline");
+        var rate = await Client().GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-03-16" });
+        Assert.Equal("85.5694", rate.Value);
+    }
+
+    [Fact]
+    public async Task StreamRecognizeIncome_ClientCancelsAfterFirstChunk_StopsAndServerStaysHealthy()
+    {
+        using var cts = new CancellationTokenSource();
+        int chunks = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in Client().StreamRecognizeIncomeAsync(Receipts(1_000_000, 1_000, delayPerChunk: TimeSpan.FromMilliseconds(10)), cancellationToken: cts.Token))
+            {
+                if (++chunks == 1)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(1, chunks);
+        var rate = await Client().GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-03-16" });
+        Assert.Equal("85.5694", rate.Value);
+    }
+
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> OneChunkWithoutPolicy()
+    {
+        await Task.Yield();
+        yield return new RecognizeIncomeStreamRequest { Receipts = new ReceiptChunk { Receipts = { Receipt("r", Instants[0], "BTC", "1") } } };
+    }
+
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> Receipts(int count, int chunkSize, TimeSpan? delayPerChunk = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        yield return new RecognizeIncomeStreamRequest { Policy = new ValuationPolicy() };
+        for (int start = 0; start < count; start += chunkSize)
+        {
+            if (delayPerChunk is { } delay)
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+
+            var chunk = new ReceiptChunk();
+            for (int i = start; i < Math.Min(count, start + chunkSize); i++)
+            {
+                var at = Instants[i % Instants.Length].AddSeconds(i % 600);
+                chunk.Receipts.Add(Receipt("r" + i, at, i % 2 == 0 ? "BTC" : "ETH", "0.0000" + (1000 + (i % 9000))));
+            }
+
+            yield return new RecognizeIncomeStreamRequest { Receipts = chunk };
+        }
+    }
+}

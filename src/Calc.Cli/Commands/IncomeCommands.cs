@@ -56,7 +56,7 @@ internal static class IncomeCommands
             var inputFile = i.Get(input);
             using var csv = CsvFile.Open(inputFile.FullName, readOptions);
             var header = new List<string>();
-            if (!csv.TryRead(header, out _, out var headerError) || headerError is not null)
+            if (!csv.TryRead(header, out long headerLine, out var headerError) || headerError is not null)
             {
                 throw new CliException($"{inputFile.Name}:1: {headerError ?? "the file is empty (a header row is required)"}");
             }
@@ -73,7 +73,7 @@ internal static class IncomeCommands
             IncomeRunResult result;
             using (var writer = new IncomeCsvWriter(OpenOutput(i.Get(output)), i.CsvDialect))
             {
-                var run = new IncomeRun(csv, parser, writer, progress, new IncomeRunLimits());
+                var run = new IncomeRun(csv, parser, writer, progress, new IncomeRunLimits()) { HeaderLine = headerLine };
                 var options = i.CallOptions(null);
                 result = await progress.ShowWhileAsync(i.Console, i.Get(quiet),
                     () => run.RunAsync(policy, (requests, ct) => connection.Client.StreamRecognizeIncomeAsync(requests, options, ct), cancellationToken));

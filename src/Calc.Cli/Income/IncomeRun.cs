@@ -52,6 +52,9 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
 {
     private const int ErrorsShown = 10;
 
+    /// <summary>The line of the header row: a run stopped before any row names the next line as not processed.</summary>
+    public long HeaderLine { get; init; } = 1;
+
     public async Task<IncomeRunResult> RunAsync(ValuationPolicy policy, IncomeStreamCall call, CancellationToken cancellationToken)
     {
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -61,7 +64,7 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
         var reading = Task.Run(() => ReadAsync(rows.Writer, run.Token), CancellationToken.None);
         var dispatching = Task.Run(() => DispatchAsync(rows.Reader, pending.Writer, chunks.Writer, run.Token), CancellationToken.None);
         var result = new IncomeRunResult();
-        long lastLine = 0;
+        long lastLine = HeaderLine;
         var results = new ResultStream(call(Requests(policy, chunks.Reader, run.Token), run.Token));
         try
         {

@@ -25,6 +25,7 @@ internal static class CliApp
         root.Add(TaxCommands.Deadlines(runner));
         root.Add(OtherCommands.Collateral(runner));
         root.Add(OtherCommands.Health(runner));
+        root.Add(ImportCommands.Import(runner));
         root.Add(DevCommands.Dev(runner));
         return root;
     }

@@ -43,9 +43,14 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
         {
             return Fail(CallErrors.ExitCode(e), CallErrors.Describe(e));
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException or IOException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
             return Fail(ExitCodes.Unavailable, $"cannot reach the Calc server: {e.Message} (is it running? see --server, --embedded)");
+        }
+        catch (HttpRequestException e)
+        {
+            return Fail(ExitCodes.Unavailable, $"the server at --server did not answer as a gRPC (HTTP/2) server: {e.Message} "
+                + "(use the gRPC address, not the HTTP/1.1 one)");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

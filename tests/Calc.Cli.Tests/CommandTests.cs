@@ -130,5 +130,14 @@ public class CommandTests(ServerFixture server)
         Assert.Equal(serverStatus == "SERVING" ? 0 : ExitCodes.CallFailed, result.ExitCode);
     }
 
+    [Fact]
+    public async Task AnyCommand_Http1AddressGiven_ExitCode4NamingTheMistake()
+    {
+        var result = await CalcCli.RunAsync("rates", "USD", "--from", "2025-03-14", "--server", server.Server.Http1Address.ToString());
+
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.StartsWith("calc: the server at --server did not answer as a gRPC (HTTP/2) server:", result.Error, StringComparison.Ordinal);
+    }
+
     private string[] Mode(string mode) => mode == "--embedded" ? ["--embedded", "--data", Fixtures.Market] : ["--server", server.Address];
 }

@@ -11,11 +11,15 @@ internal interface IEmbeddedServer : IAsyncDisposable
 /// <param name="MarketDataPath">Folder or file imported at startup (the server's <c>MarketData:ImportPath</c>); null = none.</param>
 internal sealed record EmbeddedOptions(string? MarketDataPath)
 {
-    /// <summary>The host's configuration arguments: plain logs to stderr at warning (stdout is the CLI's output).</summary>
+    /// <summary>
+    /// The host's configuration arguments: the server's appsettings.json shipped beside calc (not whatever
+    /// the current folder holds), plain logs to stderr at warning (stdout is the CLI's output).
+    /// </summary>
     public IReadOnlyList<string> ToHostArgs()
     {
         var args = new List<string>
         {
+            "--contentRoot=" + AppContext.BaseDirectory,
             "--Logging:Json=false",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel=Error",

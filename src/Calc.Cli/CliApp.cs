@@ -19,6 +19,7 @@ internal static class CliApp
 
         root.Add(QuoteCommands.Quote(runner));
         root.Add(QuoteCommands.Rates(runner));
+        root.Add(QuoteCommands.Venues(runner));
         root.Add(IncomeCommands.Income(runner));
         root.Add(TaxCommands.Ndfl(runner));
         root.Add(TaxCommands.ProfitTax(runner));

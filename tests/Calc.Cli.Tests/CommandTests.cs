@@ -131,6 +131,18 @@ public class CommandTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Venues_Csv_PairsWithTheSpanOfTheImportedCloses()
+    {
+        var result = await CalcCli.RunAsync("venues", "--csv", "--server", server.Address);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            ["binance,BTC/USDT,2025-03-10,2025-03-19,UTC,true,false", "binance,ETH/USDT,2025-03-10,2025-03-19,UTC,true,false",
+                "coinbase,BTC/USD,2025-03-10,2025-03-19,UTC,false,false"],
+            result.OutLines[1..]);
+    }
+
+    [Fact]
     public async Task AnyCommand_Http1AddressGiven_ExitCode4NamingTheMistake()
     {
         var result = await CalcCli.RunAsync("rates", "USD", "--from", "2025-03-14", "--server", server.Server.Http1Address.ToString());

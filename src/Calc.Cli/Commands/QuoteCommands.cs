@@ -73,4 +73,17 @@ internal static class QuoteCommands
             r => r.Missing.Count == 0 ? ExitCodes.Ok : ExitCodes.ItemsFailed);
         return command;
     }
+
+    public static Command Venues(CommandRunner runner)
+    {
+        var command = new Command("venues", "Venues, their pairs and the trading days held (what a month-end run can value)");
+        runner.SetUnary(command,
+            (_, client, options, ct) => client.ListVenuesAsync(new ListVenuesRequest(), options, ct),
+            (r, _) => new CommandView(r, new ResultTable("Venues",
+                [new("venue"), new("pair"), new("first_date", ColumnKind.Date), new("last_date", ColumnKind.Date), new("day_convention"),
+                    new("fns_listed"), new("upstream_enabled")],
+                r.Venues.SelectMany(v => v.Pairs.Select(p => (IReadOnlyList<string>)[v.Venue_, $"{p.Base}/{p.Quote}", p.FirstDate, p.LastDate,
+                    v.DayConvention, v.FnsListed ? "true" : "false", v.UpstreamEnabled ? "true" : "false"])).ToArray())));
+        return command;
+    }
 }

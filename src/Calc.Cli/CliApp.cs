@@ -24,7 +24,7 @@ internal static class CliApp
         root.Add(TaxCommands.Ndfl(runner));
         root.Add(TaxCommands.ProfitTax(runner));
         root.Add(TaxCommands.Deadlines(runner));
-        root.Add(OtherCommands.Collateral(runner));
+        root.Add(CollateralCommands.Collateral(runner));
         root.Add(OtherCommands.Health(runner));
         root.Add(ImportCommands.Import(runner));
         root.Add(DevCommands.Dev(runner));

@@ -131,6 +131,25 @@ public class CommandTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Collateral_LoanBook_OneRowPerLoanWithErrorsInPlace()
+    {
+        using var temp = Fixtures.Temp();
+        File.WriteAllText(temp.File("loans.csv"), "id;asset;amount;loan_rub\nL1;BTC;1,5;5000000\nL2;XYZ;1;1000\nL3;ETH;10;100000\n");
+
+        var result = await CalcCli.RunAsync("collateral", "--in", temp.File("loans.csv"), "--as-of", "2025-03-14", "--venue", "binance", "--currency", "USDT",
+            "--csv", "--server", server.Address);
+
+        Assert.Equal(ExitCodes.ItemsFailed, result.ExitCode);
+        var rows = result.OutLines[1..].Select(l => l.Split(',')).ToArray();
+        Assert.Equal(["L1", "L2", "L3"], rows.Select(r => r[0]));
+        Assert.Equal(["2", "3", "4"], rows.Select(r => r[^1]));
+        Assert.Equal(("error", "PRICE_NOT_FOUND"), (rows[1][1], rows[1][10]));
+        var (_, rate) = MarketFixture.RateInForce("USD", "2025-03-14");
+        decimal eth = 10m * MarketFixture.Parse(MarketFixture.Close("binance", "ETH", "USDT", "2025-03-14")) * MarketFixture.Parse(rate);
+        Assert.Equal(decimal.Round(eth, 2, MidpointRounding.AwayFromZero), MarketFixture.Parse(rows[2][4]));
+    }
+
+    [Fact]
     public async Task Venues_Csv_PairsWithTheSpanOfTheImportedCloses()
     {
         var result = await CalcCli.RunAsync("venues", "--csv", "--server", server.Address);

@@ -94,4 +94,33 @@ public class CsvFileTests
     [InlineData("single", ',')]
     public void DetectDelimiter_HeaderLine_PicksTheDelimiterOutsideQuotes(string header, char expected) =>
         Assert.Equal(expected, CsvFile.DetectDelimiter(header));
+
+    [Fact]
+    public void Open_ExcelSeparatorLine_UsesItAndReadsTheHeaderAfterIt()
+    {
+        using var temp = Fixtures.Temp();
+        File.WriteAllText(temp.File("a.csv"), "sep=;\nid;amount,comment\nR1;0,5\n");
+        using var csv = CsvFile.Open(temp.File("a.csv"), CsvReadOptions.Auto);
+        var fields = new List<string>();
+
+        Assert.True(csv.TryRead(fields, out long line, out _));
+
+        Assert.Equal(';', csv.Delimiter);
+        Assert.Equal(2L, line);
+        Assert.Equal(["id", "amount,comment"], fields);
+    }
+
+    [Fact]
+    public void Open_Utf16WithBom_DecodesRussianHeaders()
+    {
+        using var temp = Fixtures.Temp();
+        File.WriteAllText(temp.File("a.csv"), "Номер;Количество\nR1;0,5\n", Encoding.Unicode);
+        using var csv = CsvFile.Open(temp.File("a.csv"), CsvReadOptions.Auto);
+        var fields = new List<string>();
+
+        Assert.True(csv.TryRead(fields, out _, out _));
+
+        Assert.Equal((';', "Номер"), (csv.Delimiter, fields[0]));
+    }
 }
+

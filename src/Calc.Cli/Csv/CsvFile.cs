@@ -29,12 +29,16 @@ internal sealed class CsvFile : IDisposable
     private int _len;
     private long _line = 1;
 
-    private CsvFile(FileStream stream, Encoding encoding, char delimiter)
+    private CsvFile(FileStream stream, Encoding encoding, char delimiter, bool skipSeparatorLine)
     {
         _stream = stream;
         Encoding = encoding;
         Delimiter = delimiter;
         _reader = new StreamReader(stream, encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+        if (skipSeparatorLine)
+        {
+            TryRead([], out _, out _);
+        }
     }
 
     public Encoding Encoding { get; }
@@ -67,8 +71,11 @@ internal sealed class CsvFile : IDisposable
             stream.ReadExactly(head);
             stream.Position = 0;
             var encoding = ChooseEncoding(options.Encoding, head, head.Length == stream.Length);
-            char delimiter = options.Delimiter ?? DetectDelimiter(FirstLine(encoding, head));
-            return new CsvFile(stream, encoding, delimiter);
+            string first = FirstLine(encoding, head);
+            // Excel's "sep=;" first line names the delimiter; the header follows it
+            bool separatorLine = first.Length == 5 && first.StartsWith("sep=", StringComparison.OrdinalIgnoreCase);
+            char delimiter = options.Delimiter ?? (separatorLine ? first[4] : DetectDelimiter(first));
+            return new CsvFile(stream, encoding, delimiter, separatorLine);
         }
         catch
         {
@@ -126,9 +133,14 @@ internal sealed class CsvFile : IDisposable
             return new UTF8Encoding(false);
         }
 
-        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
-            return System.Text.Encoding.Unicode; // the StreamReader follows the BOM
+            return System.Text.Encoding.Unicode;
+        }
+
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return System.Text.Encoding.BigEndianUnicode;
         }
 
         // A sniffed prefix may end inside a multi-byte character: forgive up to 3 trailing bytes.
@@ -166,7 +178,8 @@ internal sealed class CsvFile : IDisposable
 
     private static string FirstLine(Encoding encoding, byte[] head)
     {
-        string text = encoding.GetString(head);
+        int bom = encoding.Preamble.Length > 0 && head.AsSpan().StartsWith(encoding.Preamble) ? encoding.Preamble.Length : 0;
+        string text = encoding.GetString(head, bom, head.Length - bom);
         int end = text.IndexOfAny(['\r', '\n']);
         return (end < 0 ? text : text[..end]).TrimStart('\uFEFF');
     }

@@ -137,19 +137,16 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
         }
     }
 
+    /// <summary>Waits for a helper task; its failure already reached the writer through the channels it completed.</summary>
     private static async Task Settle(Task task)
     {
         try
         {
             await task;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException or IOException or CliException)
         {
-            // the run was stopped; the output already says so
-        }
-        catch (ChannelClosedException)
-        {
-            // the consumer went away first
+            // the run was stopped, or the reader failed: the output's marker row already says so
         }
     }
 

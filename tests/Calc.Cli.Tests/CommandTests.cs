@@ -47,11 +47,13 @@ public class CommandTests(ServerFixture server)
         Assert.Contains("PRICE_NOT_FOUND", result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Ndfl_ResidentAboveTheFirstBracket_TwoBracketsAndWholeRoubles()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Ndfl_ResidentAboveTheFirstBracket_TwoBracketsAndWholeRoubles(string mode)
     {
         // (3,000,000 - 120,000) = 2,880,000: 13 % of 2,400,000 = 312,000 + 15 % of 480,000 = 72,000 → 384,000
-        var result = await CalcCli.RunAsync("ndfl", "--year", "2025", "--mining-income", "3 000 000", "--expenses", "120000,00", "--csv", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["ndfl", "--year", "2025", "--mining-income", "3 000 000", "--expenses", "120000,00", "--csv", .. Mode(mode)]);
 
         Assert.Equal(0, result.ExitCode);
         var rows = result.OutLines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => f[1]);
@@ -78,12 +80,14 @@ public class CommandTests(ServerFixture server)
             json.RootElement.GetProperty("main_tax_rub").GetString());
     }
 
-    [Fact]
-    public async Task ProfitTax_Q1_TwentyFivePercentSplitEightSeventeen()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task ProfitTax_Q1_TwentyFivePercentSplitEightSeventeen(string mode)
     {
         // base 1,300,000.50 × 25 % = 325,000.125 → 325,000; federal 8 % = 104,000; regional 221,000
-        var result = await CalcCli.RunAsync("profit-tax", "--year", "2025", "--period", "q1", "--mining-income", "1500000,50", "--expenses", "200000",
-            "--json", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["profit-tax", "--year", "2025", "--period", "q1", "--mining-income", "1500000,50", "--expenses", "200000",
+            "--json", .. Mode(mode)]);
 
         Assert.Equal(0, result.ExitCode);
         var root = JsonDocument.Parse(result.Out).RootElement;
@@ -91,10 +95,12 @@ public class CommandTests(ServerFixture server)
             (root.GetProperty("tax_rub").GetString(), root.GetProperty("federal_tax_rub").GetString(), root.GetProperty("regional_tax_rub").GetString()));
     }
 
-    [Fact]
-    public async Task Deadlines_Csv_MarchReportMovesFromSundayToMonday()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Deadlines_Csv_MarchReportMovesFromSundayToMonday(string mode)
     {
-        var result = await CalcCli.RunAsync("deadlines", "--year", "2025", "--csv", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["deadlines", "--year", "2025", "--csv", .. Mode(mode)]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("kind,period,statutory_date,due_date,legal_basis", result.OutLines[0]);
@@ -102,11 +108,13 @@ public class CommandTests(ServerFixture server)
         Assert.Equal(12, result.OutLines.Count(l => l.StartsWith("MONTHLY_MINING_REPORT,", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task Collateral_DefaultHaircut_HalvesTheMarketValueOfTheImportedQuote()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Collateral_DefaultHaircut_HalvesTheMarketValueOfTheImportedQuote(string mode)
     {
-        var result = await CalcCli.RunAsync("collateral", "BTC", "1,5", "--as-of", "2025-03-14", "--loan", "5000000", "--venue", "binance",
-            "--currency", "USDT", "--json", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["collateral", "BTC", "1,5", "--as-of", "2025-03-14", "--loan", "5000000", "--venue", "binance",
+            "--currency", "USDT", "--json", .. Mode(mode)]);
 
         Assert.True(result.ExitCode == 0, result.Error);
         var root = JsonDocument.Parse(result.Out).RootElement;
@@ -117,10 +125,12 @@ public class CommandTests(ServerFixture server)
         Assert.Equal(decimal.Round(market * 0.5m, 2, MidpointRounding.AwayFromZero), MarketFixture.Parse(root.GetProperty("collateral_value_rub").GetString()!));
     }
 
-    [Fact]
-    public async Task Health_ReportsTheServerAndEachServiceAndExitsByTheServerStatus()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Health_ReportsTheServerAndEachServiceAndExitsByTheServerStatus(string mode)
     {
-        var result = await CalcCli.RunAsync("health", "--json", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["health", "--json", .. Mode(mode)]);
 
         var root = JsonDocument.Parse(result.Out).RootElement;
         string serverStatus = root.GetProperty("(server)").GetString()!;
@@ -130,14 +140,16 @@ public class CommandTests(ServerFixture server)
         Assert.Equal(serverStatus == "SERVING" ? 0 : ExitCodes.CallFailed, result.ExitCode);
     }
 
-    [Fact]
-    public async Task Collateral_LoanBook_OneRowPerLoanWithErrorsInPlace()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Collateral_LoanBook_OneRowPerLoanWithErrorsInPlace(string mode)
     {
         using var temp = Fixtures.Temp();
         File.WriteAllText(temp.File("loans.csv"), "id;asset;amount;loan_rub\nL1;BTC;1,5;5000000\nL2;XYZ;1;1000\nL3;ETH;10;100000\n");
 
-        var result = await CalcCli.RunAsync("collateral", "--in", temp.File("loans.csv"), "--as-of", "2025-03-14", "--venue", "binance", "--currency", "USDT",
-            "--csv", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["collateral", "--in", temp.File("loans.csv"), "--as-of", "2025-03-14", "--venue", "binance", "--currency", "USDT",
+            "--csv", .. Mode(mode)]);
 
         Assert.Equal(ExitCodes.ItemsFailed, result.ExitCode);
         var rows = result.OutLines[1..].Select(l => l.Split(',')).ToArray();
@@ -149,10 +161,12 @@ public class CommandTests(ServerFixture server)
         Assert.Equal(decimal.Round(eth, 2, MidpointRounding.AwayFromZero), MarketFixture.Parse(rows[2][4]));
     }
 
-    [Fact]
-    public async Task Venues_Csv_PairsWithTheSpanOfTheImportedCloses()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Venues_Csv_PairsWithTheSpanOfTheImportedCloses(string mode)
     {
-        var result = await CalcCli.RunAsync("venues", "--csv", "--server", server.Address);
+        var result = await CalcCli.RunAsync(["venues", "--csv", .. Mode(mode)]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Calc.Tests.Shared;
+
+namespace Calc.Cli.Tests.Infrastructure;
+
+/// <summary>
+/// A real Calc.Server process on 127.0.0.1 with free ports: gRPC (h2c) on <see cref="GrpcAddress"/>, HTTP/1.1
+/// on <see cref="Http1Address"/>. Started from the server's own build output with the given configuration
+/// (environment variables, the way operators configure it) and killed on dispose.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, int grpcPort, int http1Port)
+    {
+        _process = process;
+        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
+        Http1Address = new Uri($"http://127.0.0.1:{http1Port}");
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+    }
+
+    public Uri GrpcAddress { get; }
+
+    public Uri Http1Address { get; }
+
+    /// <summary>Everything the process printed so far (JSON log lines).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The server's build output (same configuration as this test assembly).</summary>
+    public static string ServerDll
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                ? "Release" : "Debug";
+            string dll = Path.Combine(SharedData.RepoRoot, "src", "Calc.Server", "bin", configuration, "net10.0", "Calc.Server.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("build src/Calc.Server first", dll);
+        }
+    }
+
+    /// <summary>Starts the server and waits until /alive answers (or the process exits).</summary>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, bool waitUntilAlive = true)
+    {
+        int grpcPort = FreePort();
+        int http1Port = FreePort();
+        var info = new ProcessStartInfo("dotnet", [ServerDll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = SharedData.RepoRoot,
+        };
+        info.Environment["urls"] = $"http://127.0.0.1:{grpcPort}";
+        info.Environment["Http1Urls"] = $"http://127.0.0.1:{http1Port}";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var server = new ServerProcess(process, grpcPort, http1Port);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (waitUntilAlive)
+        {
+            await server.WaitUntilAliveAsync(TimeSpan.FromSeconds(60));
+        }
+
+        return server;
+    }
+
+    /// <summary>Waits for the process to exit by itself (e.g. a startup failure).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // flush redirected output
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilAliveAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"Calc.Server exited with {_process.ExitCode} during startup:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Http1Address, "/alive"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                // not answering yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Calc.Server did not become alive within {timeout}:\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -7,6 +7,7 @@ using Calc.Application.Tax;
 using Calc.Application.Valuation;
 using Calc.Adapters.Cbr;
 using Calc.Adapters.Exchanges;
+using Calc.Adapters.Redis.Cache;
 using Calc.Domain.Rules;
 using Calc.Transport.Grpc;
 using Calc.Transport.Grpc.Services.Calc;
@@ -50,6 +51,7 @@ public static class CalcServices
 
     public static IServiceCollection AddCalcAdapters(this IServiceCollection services, IConfiguration configuration) =>
         services
+            .AddCalcRedisCache(configuration["Redis:Configuration"])   // empty = in-process only (embedded default)
             .AddCbrRates(configuration)       // MarketData:Upstreams:Cbr (off by default)
             .AddExchanges(configuration);     // MarketData:Upstreams:{Binance,Bybit,Okx,Coinbase,Kraken,Bitstamp} (off by default)
 
@@ -68,7 +70,8 @@ public static class CalcServices
     {
         services.AddHealthChecks()
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: ["live"])
-            .AddCheck<RulesHealthCheck>("rules");
+            .AddCheck<RulesHealthCheck>("rules")
+            .AddCalcQuoteCacheCheck("ready");  // Redis down → Degraded, never Unhealthy
         return services;
     }
 

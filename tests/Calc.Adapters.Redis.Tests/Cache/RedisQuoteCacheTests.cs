@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Globalization;
+using Calc.Adapters.Redis.Cache;
+using Calc.Adapters.Redis.Client;
+using Calc.Adapters.Redis.Tests.Infrastructure;
+using Calc.Application.Ports;
+using Calc.Domain.Quotes;
+
+namespace Calc.Adapters.Redis.Tests.Cache;
+
+/// <summary>The <see cref="IQuoteCache"/> contract on a real redis-server, plus fail-open behaviour.</summary>
+public sealed class RedisQuoteCacheTests(RedisServerFixture fixture) : IClassFixture<RedisServerFixture>
+{
+    private static readonly AssetPair BtcUsdt = new("BTC", "USDT");
+    private static readonly AssetPair EthUsdt = new("ETH", "USDT");
+    private static readonly DateTimeOffset Now = new(2024, 6, 10, 12, 0, 0, TimeSpan.Zero);
+
+    [RedisFact]
+    public async Task Closes_WrittenThenRead_RoundTripWithMissesLeftNull()
+    {
+        // Arrange
+        await using var cache = await ConnectedCacheAsync();
+        var venue = Venue();
+        var closes = new[]
+        {
+            new DailyClose(venue, BtcUsdt, new DateOnly(2024, 3, 30), 69_893.45m, true),
+            new DailyClose(venue, BtcUsdt, new DateOnly(2024, 3, 31), 71_333.48m, true),
+            new DailyClose(venue, EthUsdt, new DateOnly(2024, 3, 31), 3_647.60m, true),
+        };
+        await cache.SetClosesAsync(closes, default);
+        var keys = new[]
+        {
+            new CloseKey(venue, BtcUsdt, new DateOnly(2024, 3, 31)),
+            new CloseKey(venue, BtcUsdt, new DateOnly(2024, 4, 1)),
+            new CloseKey(venue, EthUsdt, new DateOnly(2024, 3, 31)),
+            new CloseKey(venue, BtcUsdt, new DateOnly(2024, 3, 30)),
+        };
+        var results = new DailyClose?[keys.Length];
+
+        // Act
+        await cache.GetClosesAsync(keys, results, default);
+
+        // Assert
+        Assert.Equal(new[] { closes[1], null, closes[2], closes[0] }, results.AsEnumerable());
+        Assert.Equal(CacheState.Connected, cache.State);
+    }
+
+    [RedisFact]
+    public async Task SetClosesAsync_ProvisionalClose_IsNeverWritten()
+    {
+        // Arrange
+        await using var cache = await ConnectedCacheAsync();
+        var venue = Venue();
+        var today = new DailyClose(venue, BtcUsdt, new DateOnly(2024, 6, 10), 69_000m, IsFinal: false);
+        var results = new DailyClose?[1];
+
+        // Act
+        await cache.SetClosesAsync([today], default);
+        await cache.GetClosesAsync([new CloseKey(venue, BtcUsdt, today.Date)], results, default);
+
+        // Assert
+        Assert.Null(results[0]);
+    }
+
+    [RedisFact]
+    public async Task CbrRates_CachedPerDate_CarryTheirOwnEffectiveDateAndNominal()
+    {
+        // Arrange: USD 2024-03-30 (Sat) set on Friday, in force Sat–Mon; JPY per 100
+        await using var cache = await ConnectedCacheAsync();
+        string usd = Currency();
+        var rate = new CbrRate(usd, new DateOnly(2024, 3, 30), 1, 92.3660m);
+        var jpy = new CbrRate("JPY", new DateOnly(2024, 3, 30), 100, 61.0470m);
+        await cache.SetCbrRatesAsync(
+        [
+            (new DateOnly(2024, 3, 30), rate), (new DateOnly(2024, 3, 31), rate), (new DateOnly(2024, 4, 1), rate),
+            (new DateOnly(2024, 3, 31), jpy),
+        ], default);
+        var keys = new[]
+        {
+            new CbrRateKey(usd, new DateOnly(2024, 3, 31)),
+            new CbrRateKey(usd, new DateOnly(2024, 4, 2)),
+            new CbrRateKey("JPY", new DateOnly(2024, 3, 31)),
+            new CbrRateKey(usd, new DateOnly(2024, 4, 1)),
+        };
+        var results = new CbrRate?[keys.Length];
+
+        // Act
+        await cache.GetCbrRatesAsync(keys, results, default);
+
+        // Assert
+        Assert.Equal(new[] { rate, null, jpy, rate }, results.AsEnumerable());
+    }
+
+    [RedisFact]
+    public async Task SetCbrRatesAsync_RateNotYetInForce_IsNotWritten()
+    {
+        // Arrange
+        await using var cache = await ConnectedCacheAsync();
+        string cur = Currency();
+        var future = new CbrRate(cur, new DateOnly(2024, 4, 2), 1, 92.5m);
+        var results = new CbrRate?[1];
+
+        // Act
+        await cache.SetCbrRatesAsync([(new DateOnly(2024, 4, 1), future)], default);
+        await cache.GetCbrRatesAsync([new CbrRateKey(cur, new DateOnly(2024, 4, 1))], results, default);
+
+        // Assert
+        Assert.Null(results[0]);
+    }
+
+    [RedisFact]
+    public async Task Writes_FollowTheTtlPolicy_SettledLongRecentShort()
+    {
+        // Arrange
+        await using var cache = await ConnectedCacheAsync();
+        await using var probe = await TestClients.ConnectAsync(fixture.Server.Configuration);
+        var venue = Venue();
+        string cur = Currency();
+
+        // Act
+        await cache.SetClosesAsync(
+        [
+            new DailyClose(venue, BtcUsdt, new DateOnly(2024, 3, 31), 71_333.48m, true),
+            new DailyClose(venue, BtcUsdt, new DateOnly(2024, 6, 9), 69_648.14m, true),
+        ], default);
+        await cache.SetCbrRatesAsync(
+        [
+            (new DateOnly(2024, 3, 31), new CbrRate(cur, new DateOnly(2024, 3, 30), 1, 92.3660m)),
+            (new DateOnly(2024, 6, 11), new CbrRate(cur, new DateOnly(2024, 6, 11), 1, 89.0014m)),
+        ], default);
+        long settledClose = await probe.TtlAsync(QuoteCacheKeySchema.CloseKeyOf(new CloseKey(venue, BtcUsdt, new DateOnly(2024, 3, 31)))!);
+        long recentClose = await probe.TtlAsync(QuoteCacheKeySchema.CloseKeyOf(new CloseKey(venue, BtcUsdt, new DateOnly(2024, 6, 9)))!);
+        long settledRate = await probe.TtlAsync(QuoteCacheKeySchema.CbrKeyOf(new CbrRateKey(cur, new DateOnly(2024, 3, 31)))!);
+        long recentRate = await probe.TtlAsync(QuoteCacheKeySchema.CbrKeyOf(new CbrRateKey(cur, new DateOnly(2024, 6, 11)))!);
+
+        // Assert
+        Assert.InRange(settledClose, 400 * 86400 - 5, 400 * 86400);
+        Assert.InRange(recentClose, 3600 - 5, 3600);
+        Assert.InRange(settledRate, 400 * 86400 - 5, 400 * 86400);
+        Assert.InRange(recentRate, 3600 - 5, 3600);
+    }
+
+    [RedisFact]
+    public async Task GetClosesAsync_MonthEndBatchAcrossSeries_OneBatchFillsEveryKey()
+    {
+        // Arrange: 3 series × 400 days = 1200 keys (more than one MGET per series)
+        await using var cache = await ConnectedCacheAsync();
+        var venue = Venue();
+        var pairs = new[] { BtcUsdt, EthUsdt, new AssetPair("LTC", "USDT") };
+        var start = new DateOnly(2023, 1, 1);
+        var closes = pairs.SelectMany((p, pi) => Enumerable.Range(0, 400)
+            .Select(d => new DailyClose(venue, p, start.AddDays(d), 1000m + (pi * 1000) + d + 0.25m, true))).ToArray();
+        await cache.SetClosesAsync(closes, default);
+        var keys = closes.Select(c => new CloseKey(c.Venue, c.Pair, c.Date)).Reverse().ToArray();
+        var results = new DailyClose?[keys.Length];
+
+        // Act
+        await cache.GetClosesAsync(keys, results, default);
+
+        // Assert
+        Assert.Equal(closes.Reverse(), results);
+    }
+
+    [RedisFact]
+    public async Task GetClosesAsync_CorruptValueInRedis_IsAMiss()
+    {
+        // Arrange
+        await using var cache = await ConnectedCacheAsync();
+        await using var probe = await TestClients.ConnectAsync(fixture.Server.Configuration);
+        var venue = Venue();
+        var key = new CloseKey(venue, BtcUsdt, new DateOnly(2024, 1, 2));
+        await probe.SetAsync(QuoteCacheKeySchema.CloseKeyOf(key)!, "not-a-number");
+        var results = new DailyClose?[1];
+
+        // Act
+        await cache.GetClosesAsync([key], results, default);
+
+        // Assert
+        Assert.Null(results[0]);
+    }
+
+    [RedisFact]
+    public async Task Cache_RedisDown_FailsOpenLogsOnceReportsDegradedThenRecovers()
+    {
+        // Arrange
+        await using var server = await RedisServer.StartNewAsync();
+        var logger = new ListLogger<RedisQuoteCache>();
+        var options = RedisOptions.Parse(server.Configuration + ",syncTimeout=300,connectTimeout=500");
+        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
+        await using var cache = new RedisQuoteCache(options, logger, new FixedTime(Now));
+        await cache.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        var close = new DailyClose("binance", BtcUsdt, new DateOnly(2024, 3, 31), 71_333.48m, true);
+        var key = new CloseKey("binance", BtcUsdt, close.Date);
+        await cache.SetClosesAsync([close], default);
+
+        // Act: Redis goes away; callers keep calling
+        server.Kill();
+        var sw = Stopwatch.StartNew();
+        var misses = new List<DailyClose?>();
+        for (int i = 0; i < 20; i++)
+        {
+            var results = new DailyClose?[1];
+            await cache.GetClosesAsync([key], results, default);
+            await cache.SetClosesAsync([close], default);
+            await cache.SetCbrRatesAsync([(close.Date, new CbrRate("USD", close.Date, 1, 92m))], default);
+            misses.Add(results[0]);
+        }
+
+        var outageCost = sw.Elapsed;
+        var stateWhileDown = cache.State;
+        await server.StartAsync();
+        await cache.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        await cache.SetClosesAsync([close], default);
+        var after = new DailyClose?[1];
+        await cache.GetClosesAsync([key], after, default);
+
+        // Assert
+        Assert.All(misses, Assert.Null);
+        Assert.True(outageCost < TimeSpan.FromSeconds(2), "20 rounds during the outage took " + outageCost);
+        Assert.Equal(CacheState.Degraded, stateWhileDown);
+        Assert.Equal(CacheState.Connected, cache.State);
+        Assert.Equal(close, after[0]);
+        var stateLogs = logger.Entries.Where(e => e.EventId is 4100 or 4101).Select(e => e.EventId).ToArray();
+        Assert.Equal([4100, 4101, 4100], stateLogs);
+    }
+
+    [RedisFact]
+    public async Task Cache_RedisSlow_CallsReturnMissesWithinTheTimeoutAndStateDegrades()
+    {
+        // Arrange
+        await using var server = await RedisServer.StartNewAsync();
+        var logger = new ListLogger<RedisQuoteCache>();
+        await using var cache = new RedisQuoteCache(server.Configuration + ",syncTimeout=200", logger);
+        await cache.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        await using var admin = await TestClients.ConnectAsync(server.Configuration + ",syncTimeout=5000");
+        var results = new CbrRate?[1];
+
+        // Act
+        var sleep = admin.ExecuteAsync(["DEBUG", "SLEEP", "2"]).AsTask();
+        await Task.Delay(100);
+        var sw = Stopwatch.StartNew();
+        await cache.GetCbrRatesAsync([new CbrRateKey("USD", new DateOnly(2024, 3, 31))], results, default);
+        var elapsed = sw.Elapsed;
+        var stateWhileSlow = cache.State;
+        await sleep;
+        await cache.GetCbrRatesAsync([new CbrRateKey("USD", new DateOnly(2024, 3, 31))], results, default);
+
+        // Assert
+        Assert.Null(results[0]);
+        Assert.True(elapsed > TimeSpan.FromMilliseconds(190) && elapsed < TimeSpan.FromMilliseconds(1500), "miss took " + elapsed);
+        Assert.Equal(CacheState.Degraded, stateWhileSlow);
+        Assert.Equal(CacheState.Connected, cache.State);
+    }
+
+    [RedisFact]
+    public async Task Cache_CallerBlocksAfterARead_OtherCallersAreNotHeldUp()
+    {
+        // Arrange: the cache leaves the connection's reader thread before returning, so application code
+        // that blocks after a cache call cannot stall the shared connection
+        var logger = new ListLogger<RedisQuoteCache>();
+        await using var cache = new RedisQuoteCache(fixture.Server.Configuration + ",syncTimeout=200", logger, new FixedTime(Now));
+        await cache.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        var venue = Venue();
+        var close = new DailyClose(venue, BtcUsdt, new DateOnly(2024, 3, 31), 71_333.48m, true);
+        await cache.SetClosesAsync([close], default);
+        CloseKey[] keys = [new(venue, BtcUsdt, close.Date)];
+
+        // Act
+        var blocker = Task.Run(async () =>
+        {
+            await cache.GetClosesAsync(keys, new DailyClose?[1], default);
+#pragma warning disable xUnit1031 // deliberately blocking after the await
+            Thread.Sleep(1000);
+#pragma warning restore xUnit1031
+        });
+        var hits = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            var results = new DailyClose?[1];
+            await cache.GetClosesAsync(keys, results, default);
+            hits += results[0] == close ? 1 : 0;
+        }
+
+        await blocker;
+
+        // Assert
+        Assert.Equal(20, hits);
+        Assert.Equal(CacheState.Connected, cache.State);
+        Assert.DoesNotContain(logger.Entries, e => e.EventId == 4101);
+    }
+
+    [RedisFact]
+    public async Task Cache_CallerCancels_CancellationIsThrownNotSwallowed()
+    {
+        // Arrange
+        await using var cache = await ConnectedCacheAsync();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        // Act
+        var error = await Record.ExceptionAsync(async () =>
+            await cache.GetClosesAsync([new CloseKey("binance", BtcUsdt, new DateOnly(2024, 1, 1))], new DailyClose?[1], cts.Token));
+
+        // Assert
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+    }
+
+    [Fact]
+    public async Task Constructor_RedisUnreachable_ReturnsAtOnceAndReadsMiss()
+    {
+        // Arrange: nothing listens on port 1
+        var sw = Stopwatch.StartNew();
+        await using var cache = new RedisQuoteCache("127.0.0.1:1,connectTimeout=300", new ListLogger<RedisQuoteCache>());
+        var constructed = sw.Elapsed;
+        var results = new DailyClose?[1];
+
+        // Act
+        await cache.GetClosesAsync([new CloseKey("binance", BtcUsdt, new DateOnly(2024, 1, 1))], results, default);
+
+        // Assert
+        Assert.True(constructed < TimeSpan.FromMilliseconds(500), "constructor took " + constructed);
+        Assert.Null(results[0]);
+        Assert.Equal(CacheState.Degraded, cache.State);
+    }
+
+    private async Task<RedisQuoteCache> ConnectedCacheAsync()
+    {
+        var cache = new RedisQuoteCache(fixture.Server.Configuration, new ListLogger<RedisQuoteCache>(), new FixedTime(Now));
+        await cache.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        return cache;
+    }
+
+    /// <summary>A venue name unique to the test, so tests sharing a server never see each other's keys.</summary>
+    private static string Venue() => "v" + Guid.NewGuid().ToString("N")[..10];
+
+    private static string Currency() => "C" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -59,6 +59,8 @@ public static class CalcServices
     {
         services.AddCalcGrpc(configuration);
         services.AddSingleton<IGrpcServerInterceptor, ApiKeyInterceptor>();
+        services.AddSingleton<RateLimitInterceptor>();                                            // Limits:* (after the key check: key names identify callers)
+        services.AddSingleton<IGrpcServerInterceptor>(sp => sp.GetRequiredService<RateLimitInterceptor>());
         services.AddSingleton<QuoteGrpcService>();
         services.AddSingleton<IncomeGrpcService>();
         services.AddSingleton<TaxGrpcService>();
@@ -74,6 +76,15 @@ public static class CalcServices
             .AddCalcQuoteCacheCheck("ready");  // Redis down → Degraded, never Unhealthy
         return services;
     }
+
+    /// <summary>The calc.v1 services this host maps (full names, as grpc.health.v1 knows them).</summary>
+    public static IReadOnlyList<string> ServiceNames { get; } =
+    [
+        V1.QuotesReflection.Descriptor.Services[0].FullName,
+        V1.IncomeReflection.Descriptor.Services[0].FullName,
+        V1.TaxReflection.Descriptor.Services[0].FullName,
+        V1.CollateralReflection.Descriptor.Services[0].FullName,
+    ];
 
     public static WebApplication MapCalcServices(this WebApplication app)
     {

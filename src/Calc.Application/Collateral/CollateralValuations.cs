@@ -39,8 +39,15 @@ public sealed class CollateralValuations(Pricer pricer, ValuationOptions options
 
         // parse every item; group the lookups by resolved policy (venue, quote, usdt) so each group is one batch
         var parsed = new (CollateralInputs Inputs, ResolvedPolicy Policy, PriceKey Key)?[requests.Count];
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < requests.Count; i++)
         {
+            if (Inputs.UniqueId(requests[i].Id, seenIds, "id") is { } duplicate)
+            {
+                results[i] = (null, duplicate);
+                continue;
+            }
+
             try
             {
                 var policy = ResolvedPolicy.Resolve(requests[i].Policy, options);
@@ -68,11 +75,24 @@ public sealed class CollateralValuations(Pricer pricer, ValuationOptions options
                 }
 
                 var x = parsed[i]!.Value.Inputs;
-                var valuation = CollateralValuator.Value(new CollateralInput(requests[i].Asset, x.Amount, priced.PriceRub, x.Loan, x.Haircut, x.MarginCall, x.Liquidation));
-                results[i] = valuation.TryGetValue(out var v, out var error)
-                    ? (new CollateralOutcome(v, priced, x.Haircut, x.MarginCall, x.Liquidation), null)
-                    : (null, error);
+                results[i] = Value(requests[i].Asset, x, priced);
             }
+        }
+    }
+
+    private static (CollateralOutcome?, CalcError?) Value(string asset, CollateralInputs x, PricedClose priced)
+    {
+        try
+        {
+            var valuation = CollateralValuator.Value(new CollateralInput(asset, x.Amount, priced.PriceRub, x.Loan, x.Haircut, x.MarginCall, x.Liquidation));
+            return valuation.TryGetValue(out var v, out var error)
+                ? (new CollateralOutcome(v, priced, x.Haircut, x.MarginCall, x.Liquidation), null)
+                : (null, error);
+        }
+        catch (OverflowException)
+        {
+            // amounts that fit a decimal alone but not multiplied together: the client's input, not a server fault
+            return (null, CalcError.Invalid(Reasons.InvalidAmount, "", "amount, price and loan are too large to compute with (a product exceeds 79228162514264337593543950335)"));
         }
     }
 

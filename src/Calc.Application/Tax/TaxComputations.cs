@@ -51,7 +51,7 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         decimal investment = Amount(r.InvestmentBaseRub, "investment_base_rub");
         var input = new NdflInput(r.TaxYear, residency, income, expenses, other, withheld, investment,
             Options: new NdflOptions(r.ExpenseExcess ?? ExpenseExcessPolicy.CapAtMiningIncome));
-        return Unwrap(NdflCalculator.Compute(input, rules));
+        return Unwrap(() => NdflCalculator.Compute(input, rules));
     }
 
     public async ValueTask<ProfitTaxOutcome> ComputeProfitTaxAsync(ProfitTaxRequest r, CancellationToken cancellationToken)
@@ -138,7 +138,7 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         }
 
         var input = new ProfitTaxInput(r.TaxYear, period, income, expenses, sales, regional);
-        return new ProfitTaxOutcome(Unwrap(ProfitTaxCalculator.Compute(input, rules)), pricings);
+        return new ProfitTaxOutcome(Unwrap(() => ProfitTaxCalculator.Compute(input, rules)), pricings);
     }
 
     public IReadOnlyList<Deadline> GetDeadlines(TaxpayerKind? kind, int year)
@@ -169,14 +169,15 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         }
 
         string? region = string.IsNullOrEmpty(r.Region) ? null : r.Region;
-        return Unwrap(ComplianceChecker.Check(new ComplianceInput(kind, regime, kwh, region, date), rules));
+        return Unwrap(() => ComplianceChecker.Check(new ComplianceInput(kind, regime, kwh, region, date), rules));
     }
 
     private static void CheckYear(int year, string field)
     {
         if (year is < 2000 or > 2100)
         {
-            throw Fail(CalcError.Invalid(Reasons.DateOutOfRange, field, $"{field} {year} is not a plausible tax year"));
+            // the same token the rule set uses for a year it does not cover, so clients branch on one reason
+            throw Fail(CalcError.Invalid(Reasons.UnsupportedTaxYear, field, $"{field} {year} is not a plausible tax year"));
         }
     }
 
@@ -191,6 +192,23 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
 
     private static T Unwrap<T>(Calc.Domain.Errors.CalcResult<T> result) =>
         result.TryGetValue(out var value, out var error) ? value : throw Fail(error!);
+
+    /// <summary>
+    /// Runs a computation over client amounts: each amount fits a decimal, but sums and products of amounts
+    /// near decimal's range can still overflow; that is the client's input, not a server fault.
+    /// </summary>
+    private static T Unwrap<T>(Func<Calc.Domain.Errors.CalcResult<T>> compute)
+    {
+        try
+        {
+            return Unwrap(compute());
+        }
+        catch (OverflowException)
+        {
+            throw Fail(CalcError.Invalid(Reasons.InvalidAmount, "",
+                "the amounts are too large to compute with (the result exceeds 79228162514264337593543950335)"));
+        }
+    }
 
     private static CalcException Fail(CalcError error) => new(error);
 }

@@ -97,6 +97,19 @@ public static class Inputs
     public static CalcError? Positive(decimal value, string field) =>
         value <= 0 ? CalcError.Invalid(Reasons.InvalidAmount, field, $"{field} must be greater than zero (got {DecimalText.Format(value)})") : null;
 
+    /// <summary>
+    /// A client key that must be unique within one request: a non-empty <paramref name="id"/> already in
+    /// <paramref name="seen"/> is DUPLICATE_ID (the later occurrence fails, the first is answered).
+    /// </summary>
+    public static CalcError? UniqueId(string id, HashSet<string> seen, string field)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(seen);
+        return id.Length > 0 && !seen.Add(id)
+            ? CalcError.Invalid(Reasons.DuplicateId, field, $"{field} '{Echo(id)}' appears more than once in this request")
+            : null;
+    }
+
     /// <summary>Batch size check: empty or over the limit fails the whole call.</summary>
     public static CalcError? BatchSize(int count, int limit, string field)
     {

@@ -8,8 +8,10 @@ namespace Calc.Server.Hosting;
 /// API keys (configuration <c>Auth:ApiKeys</c>, or one key per line in the file <c>Auth:ApiKeysFile</c>):
 /// entries <c>name=key</c> (may write) or <c>name=key=read</c> (reads only), separated by <c>;</c>. When any
 /// key is configured, write methods (the imports) need a valid key in <c>x-api-key</c> or
-/// <c>authorization: Bearer …</c>: none or an unknown key → UNAUTHENTICATED, a read-only key → PERMISSION_DENIED.
-/// Reads stay open unless <c>Auth:RequireKeyForReads</c> is true. Keys are compared as SHA-256 digests in
+/// <c>authorization: Bearer …</c>: none → UNAUTHENTICATED <c>API_KEY_MISSING</c>, an unknown key →
+/// UNAUTHENTICATED <c>API_KEY_INVALID</c>, a read-only key → PERMISSION_DENIED <c>API_KEY_READ_ONLY</c>.
+/// Reads stay open unless <c>Auth:RequireKeyForReads</c> is true; a key presented on a read is still checked
+/// and its name becomes the caller identity for the rate limiter. Keys are compared as SHA-256 digests in
 /// constant time and never logged.
 /// </summary>
 public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
@@ -19,6 +21,10 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
         "/calc.v1.QuoteService/ImportClosingPrices",
         "/calc.v1.QuoteService/ImportCbrRates",
     };
+
+    public const string ApiKeyMissing = "API_KEY_MISSING";
+    public const string ApiKeyInvalid = "API_KEY_INVALID";
+    public const string ApiKeyReadOnly = "API_KEY_READ_ONLY";
 
     private readonly (string Name, byte[] Digest, bool CanWrite)[] _keys;
     private readonly bool _requireForReads;
@@ -40,12 +46,13 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
 
     public ValueTask OnCallStartingAsync(ServerCallContext context)
     {
-        bool write = WriteMethods.Contains(context.Method);
-        if (!Enabled || (!write && !_requireForReads) || !context.Method.StartsWith("/calc.v1.", StringComparison.Ordinal))
+        if (!Enabled || !context.Method.StartsWith("/calc.v1.", StringComparison.Ordinal))
         {
             return ValueTask.CompletedTask;
         }
 
+        bool write = WriteMethods.Contains(context.Method);
+        bool required = write || _requireForReads;
         string? presented = context.RequestHeaders.GetValue("x-api-key");
         if (presented is null && context.RequestHeaders.GetValue("authorization") is { } auth && auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
@@ -54,18 +61,17 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
 
         if (string.IsNullOrEmpty(presented))
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, $"{context.Method} needs an API key (x-api-key or authorization: Bearer)"));
+            return required
+                ? throw Denied(StatusCode.Unauthenticated, ApiKeyMissing, $"{context.Method} needs an API key (x-api-key or authorization: Bearer)")
+                : ValueTask.CompletedTask;
         }
 
-        var match = Find(presented);
-        if (match is null)
+        // a presented key is always checked (also where none is required), and names the caller for limits
+        var match = Find(presented) ?? throw Denied(StatusCode.Unauthenticated, ApiKeyInvalid, "the API key is not valid");
+        CallerIdentity.SetApiKeyName(context, match.Name);
+        if (write && !match.CanWrite)
         {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not valid"));
-        }
-
-        if (write && !match.Value.CanWrite)
-        {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"API key '{match.Value.Name}' may not call {context.Method} (read-only key)"));
+            throw Denied(StatusCode.PermissionDenied, ApiKeyReadOnly, $"API key '{match.Name}' may not call {context.Method} (read-only key)");
         }
 
         return ValueTask.CompletedTask;
@@ -74,6 +80,9 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
     public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
     {
     }
+
+    private static RpcException Denied(StatusCode code, string reason, string message) =>
+        GrpcErrors.Create(code, message, new Calc.Transport.Grpc.Rpc.ErrorInfo { Reason = reason, Domain = GrpcErrors.Domain });
 
     private (string Name, bool CanWrite)? Find(string presented)
     {

@@ -19,12 +19,14 @@ public static class CalcHost
         builder.Services.AddCalcAdapters(builder.Configuration);      // Redis cache (optional), CBR and venue clients
         builder.Services.AddCalcTransport(builder.Configuration);     // Calc's own gRPC + Connect transport
         builder.Services.AddCalcHealthChecks();
+        builder.AddCalcGracefulShutdown();                            // Shutdown:GracePeriodSeconds, readiness NOT_SERVING first
 
         var app = builder.Build();
 
         app.ImportMarketData();                                       // MarketData__ImportPath, fails startup on a bad row
         app.MapCalcServices();                                        // calc.v1 services, grpc.health.v1, reflection
         app.MapCalcHealthEndpoints();                                 // /alive and /health
+        app.UseCalcGracefulShutdown();                                // SIGTERM: NOT_SERVING, drain, GOAWAY, grace period
         return app;
     }
 

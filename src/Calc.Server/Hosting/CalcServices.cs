@@ -60,6 +60,8 @@ public static class CalcServices
     {
         services.AddCalcGrpc(configuration);
         services.AddSingleton<IGrpcServerInterceptor, ApiKeyInterceptor>();
+        services.AddSingleton<RateLimitInterceptor>();                                            // Limits:* (after the key check: key names identify callers)
+        services.AddSingleton<IGrpcServerInterceptor>(sp => sp.GetRequiredService<RateLimitInterceptor>());
         services.AddSingleton<QuoteGrpcService>();
         services.AddSingleton<IncomeGrpcService>();
         services.AddSingleton<TaxGrpcService>();
@@ -76,6 +78,15 @@ public static class CalcServices
         services.AddGrpcHealthCheckPublisher(); // grpc.health.v1 follows the checks: SERVING unless one is Unhealthy
         return services;
     }
+
+    /// <summary>The calc.v1 services this host maps (full names, as grpc.health.v1 knows them).</summary>
+    public static IReadOnlyList<string> ServiceNames { get; } =
+    [
+        V1.QuotesReflection.Descriptor.Services[0].FullName,
+        V1.IncomeReflection.Descriptor.Services[0].FullName,
+        V1.TaxReflection.Descriptor.Services[0].FullName,
+        V1.CollateralReflection.Descriptor.Services[0].FullName,
+    ];
 
     public static WebApplication MapCalcServices(this WebApplication app)
     {

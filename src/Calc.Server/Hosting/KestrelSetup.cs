@@ -12,6 +12,7 @@ namespace Calc.Server.Hosting;
 /// <item><c>Http1Urls</c>: HTTP/1.1 for Connect JSON (1C's HTTP client), <c>/health</c> and <c>/alive</c>.
 /// Empty = none.</item>
 /// </list>
+/// https URLs use the certificate and client-certificate policy of <see cref="TlsSetup"/> (<c>Tls:*</c>).
 /// </summary>
 public static class KestrelSetup
 {
@@ -30,6 +31,13 @@ public static class KestrelSetup
             kestrel.Limits.Http2.MaxStreamsPerConnection = builder.Configuration.GetValue("Grpc:MaxConcurrentStreams", 256);
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(builder.Configuration.GetValue("Grpc:KeepAlivePingSeconds", 60));
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Grpc:KeepAlivePingTimeoutSeconds", 20));
+            // request size bounds on every path (gRPC messages are also bounded by Grpc:MaxReceiveMessageSize)
+            // (gRPC calls lift the body limit per call and bound each message instead); the margin lets the
+            // Connect handler's own check, which names the limit, answer first
+            long messageLimit = builder.Configuration.GetValue("Grpc:MaxReceiveMessageSize", 16 * 1024 * 1024);
+            kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", messageLimit + (64 * 1024));
+            kestrel.Limits.MaxRequestHeadersTotalSize = builder.Configuration.GetValue("Limits:MaxRequestHeadersBytes", 32 * 1024);
+            kestrel.ConfigureHttpsDefaults(https => TlsSetup.Configure(https, builder.Configuration)); // Tls:* (https:// urls)
             foreach (var url in Split(urls))
             {
                 Listen(kestrel, url, HttpProtocols.Http2);

@@ -86,7 +86,8 @@ internal static class ProtoMap
         {
             V1.UsdtPolicy.TreatAsUsd => UsdtPolicy.TreatAsUsd,
             V1.UsdtPolicy.Reject => UsdtPolicy.Reject,
-            _ => null,
+            V1.UsdtPolicy.Unspecified => null,
+            _ => throw GrpcErrors.InvalidArgument(Reasons.InvalidEnum, "policy.usdt_policy", $"usdt_policy {(int)policy.UsdtPolicy} is not a known value"),
         });
 
     /// <summary>Cached "YYYY-MM-DD" strings: a month-end run has ~31 distinct dates and millions of results.</summary>

@@ -26,6 +26,15 @@ public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands import
 
         var results = new Lookup<PricedClose>[request.Requests.Count];
         await queries.GetQuotesAsync(request.Requests.Select(Map).ToArray(), results, context.CancellationToken);
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (Application.Validation.Inputs.UniqueId(request.Requests[i].Id, seenIds, "id") is { } duplicate)
+            {
+                results[i] = Lookup<PricedClose>.Failed(duplicate);
+            }
+        }
+
         var response = new V1.BatchGetQuotesResponse();
         for (int i = 0; i < results.Length; i++)
         {

@@ -1,6 +1,7 @@
 using Calc.Application.Tax;
 using Calc.Domain.Compliance;
 using Calc.Domain.Deadlines;
+using Calc.Domain.Errors;
 using Calc.Domain.Rules;
 using Calc.Domain.Tax.Ndfl;
 using Calc.Domain.Tax.ProfitTax;
@@ -19,7 +20,8 @@ public sealed class TaxGrpcService(TaxComputations tax)
             {
                 V1.ExpenseExcessPolicy.CapAtMiningIncome => ExpenseExcessPolicy.CapAtMiningIncome,
                 V1.ExpenseExcessPolicy.ReduceOtherIncome => ExpenseExcessPolicy.ReduceOtherMainBase,
-                _ => null,
+                V1.ExpenseExcessPolicy.Unspecified => null,
+                _ => throw GrpcErrors.InvalidArgument(Reasons.InvalidEnum, "expense_excess_policy", $"expense_excess_policy {(int)request.ExpenseExcessPolicy} is not a known value"),
             }));
         var response = new V1.ComputeNdflResponse
         {

@@ -1,0 +1,245 @@
+using System.Net.Http;
+using Calc.Client;
+using Calc.Reliability.Tests.Infrastructure;
+using Calc.Server.Tests.Infrastructure;
+using Calc.V1;
+
+namespace Calc.Reliability.Tests;
+
+/// <summary>
+/// Per-caller rate and concurrency limits (RESOURCE_EXHAUSTED with a reason and RetryInfo), API keys from a file,
+/// secrets kept out of logs, and TLS with client certificates naming the caller — each against a real server process.
+/// </summary>
+public sealed class SecurityTests
+{
+    private const string WriterKey = "w-3f9c1d7e5a2b4c6d8e0f";
+    private const string ReaderKey = "r-9a8b7c6d5e4f3a2b1c0d";
+
+    private static readonly GetCbrRateRequest UsdRate = new() { Currency = "USD", Date = "2025-01-05" };
+
+    [Fact]
+    public async Task RateLimit_BurstExceeded_IsResourceExhaustedWithRetryInfoThenRecovers()
+    {
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Limits__RequestsPerSecond"] = "5",
+            ["Limits__Burst"] = "5",
+        });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Try(() => client.GetCbrRateAsync(UsdRate))));
+        var refused = outcomes.OfType<CalcRpcException>().ToArray();
+
+        Assert.InRange(outcomes.Count(o => o is null), 5, 7); // the burst, plus what refilled while the calls were sent
+        Assert.All(refused, e =>
+        {
+            Assert.Equal("RESOURCE_EXHAUSTED", e.StatusName());
+            Assert.Equal(RateLimitReason, RpcAssert.ReasonOf(e));
+            Assert.InRange(RetryDelay(e)!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(200));
+        });
+        await Task.Delay(RetryDelay(refused[0])!.Value + TimeSpan.FromMilliseconds(50));
+        Assert.Equal("101.6797", (await client.GetCbrRateAsync(UsdRate)).Value);
+    }
+
+    [Fact]
+    public async Task RateLimit_IsPerApiKey_OtherCallerUnaffected_HealthNeverLimited()
+    {
+        string keys = WriteKeysFile($"# month-end loaders\nerp={WriterKey}\n\nbank={ReaderKey}=read\n");
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth__ApiKeysFile"] = keys,
+            ["Limits__RequestsPerSecond"] = "0.5",
+            ["Limits__Burst"] = "2",
+        });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+
+        await client.GetCbrRateAsync(UsdRate, Key(WriterKey));
+        await client.GetCbrRateAsync(UsdRate, Key(WriterKey));
+        var third = await Assert.ThrowsAsync<CalcRpcException>(() => client.GetCbrRateAsync(UsdRate, Key(WriterKey)));
+        var otherCaller = await client.GetCbrRateAsync(UsdRate, Key(ReaderKey));
+        var health = await Wire.GrpcAsync(Http2, server.GrpcAddress, "grpc.health.v1.Health/Check", Wire.Frame([]));
+
+        Assert.Equal(RateLimitReason, RpcAssert.ReasonOf(third));
+        Assert.Contains("key:erp", third.Detail, StringComparison.Ordinal);
+        Assert.Equal("101.6797", otherCaller.Value);
+        Assert.Equal("OK", health.Status);
+        File.Delete(keys);
+    }
+
+    [Fact]
+    public async Task ConcurrencyLimit_ThirdStreamRefused_SlotsFreedWhenStreamsEnd()
+    {
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Limits__MaxConcurrentCallsPerCaller"] = "2" });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        var gates = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
+        var streams = gates.Select(g => Drain(client.StreamRecognizeIncomeAsync(HeldOpen(g.Task)))).ToArray();
+        await WaitUntilAsync(async () => await Try(() => client.GetCbrRateAsync(UsdRate)) is CalcRpcException);
+
+        var refused = await Assert.ThrowsAsync<CalcRpcException>(() => client.GetCbrRateAsync(UsdRate));
+        foreach (var gate in gates)
+        {
+            gate.SetResult();
+        }
+
+        var summaries = await Task.WhenAll(streams);
+
+        Assert.Equal("RESOURCE_EXHAUSTED", refused.StatusName());
+        Assert.Equal("TOO_MANY_CONCURRENT_CALLS", RpcAssert.ReasonOf(refused));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), RetryDelay(refused));
+        Assert.All(summaries, s => Assert.Equal(1, s.ReceiptCount));
+        // the two slots are free again: 2 calls at once succeed, many times over
+        for (int i = 0; i < 10; i++)
+        {
+            await Task.WhenAll(client.GetCbrRateAsync(UsdRate), client.GetCbrRateAsync(UsdRate));
+        }
+    }
+
+    [Fact]
+    public async Task ApiKeysFile_WriteNeedsWriterKey_ReasonsAreStable_KeysNeverLogged()
+    {
+        string keys = WriteKeysFile($"erp={WriterKey}\nbank={ReaderKey}=read\n");
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Auth__ApiKeysFile"] = keys,
+            ["Logging__LogLevel__Default"] = "Debug",
+        });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        var import = new ImportCbrRatesRequest { Rates = { new CbrRateRow { Currency = "USD", EffectiveDate = "2025-03-20", Nominal = 1, Value = "81.0000" } } };
+
+        var missing = await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(import));
+        var wrong = await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(import, Key(WriterKey + "x")));
+        var readOnly = await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(import, Key(ReaderKey)));
+        var written = await client.ImportCbrRatesAsync(import, new CallOptions { Headers = new Dictionary<string, string> { ["authorization"] = "Bearer " + WriterKey } });
+        var wrongOnRead = await Assert.ThrowsAsync<CalcRpcException>(() => client.GetCbrRateAsync(UsdRate, Key("guess")));
+
+        Assert.Equal(("UNAUTHENTICATED", "API_KEY_MISSING"), (missing.StatusName(), RpcAssert.ReasonOf(missing)));
+        Assert.Equal(("UNAUTHENTICATED", "API_KEY_INVALID"), (wrong.StatusName(), RpcAssert.ReasonOf(wrong)));
+        Assert.Equal(("PERMISSION_DENIED", "API_KEY_READ_ONLY"), (readOnly.StatusName(), RpcAssert.ReasonOf(readOnly)));
+        Assert.Equal("API_KEY_INVALID", RpcAssert.ReasonOf(wrongOnRead));
+        Assert.Equal(1, written.Added);
+        await Task.Delay(300); // let the last log lines arrive
+        Assert.DoesNotContain(WriterKey, server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReaderKey, server.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("guess", server.Output, StringComparison.Ordinal);
+        File.Delete(keys);
+    }
+
+    [Fact]
+    public async Task MutualTls_ClientCertificateRequired_SubjectIsTheCallerForLimits()
+    {
+        using var pki = new Certificates();
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Tls__CertificatePath"] = pki.ServerPfxPath,
+            ["Tls__CertificatePassword"] = Certificates.ServerPfxPassword,
+            ["Tls__ClientCertificateMode"] = "Require",
+            ["Tls__ClientCaPath"] = pki.CaPemPath,
+            ["Limits__RequestsPerSecond"] = "0.5",
+            ["Limits__Burst"] = "2",
+        }, tls: true);
+        using var erpCert = pki.Client("CN=erp-loader,O=Bank");
+        using var bankCert = pki.Client("CN=collateral-desk,O=Bank");
+        using var rogueCert = Certificates.SelfSignedClient("CN=erp-loader,O=Bank");
+        using var erp = new GrpcChannel(server.GrpcAddress, pki.Handler(erpCert));
+        using var bank = new GrpcChannel(server.GrpcAddress, pki.Handler(bankCert));
+        using var anonymous = new GrpcChannel(server.GrpcAddress, pki.Handler(null));
+        using var rogue = new GrpcChannel(server.GrpcAddress, pki.Handler(rogueCert));
+
+        var first = await new CalcClient(erp).GetCbrRateAsync(UsdRate);
+        await new CalcClient(erp).GetCbrRateAsync(UsdRate);
+        var limited = await Assert.ThrowsAsync<CalcRpcException>(() => new CalcClient(erp).GetCbrRateAsync(UsdRate));
+        var otherCertificate = await new CalcClient(bank).GetCbrRateAsync(UsdRate);
+        var noCertificate = await Record.ExceptionAsync(() => new CalcClient(anonymous).GetCbrRateAsync(UsdRate));
+        var untrusted = await Record.ExceptionAsync(() => new CalcClient(rogue).GetCbrRateAsync(UsdRate));
+
+        Assert.Equal("101.6797", first.Value);
+        Assert.Equal(RateLimitReason, RpcAssert.ReasonOf(limited));
+        Assert.Contains("cert:CN=erp-loader, O=Bank", limited.Detail, StringComparison.Ordinal);
+        Assert.Equal("101.6797", otherCertificate.Value);
+        Assert.IsType<HttpRequestException>(noCertificate);
+        Assert.IsType<HttpRequestException>(untrusted);
+    }
+
+    private const string RateLimitReason = "RATE_LIMITED";
+
+    private static readonly HttpClient Http2 = Wire.NewH2Client();
+
+    private static CallOptions Key(string key) => new() { Headers = new Dictionary<string, string> { ["x-api-key"] = key } };
+
+    private static string WriteKeysFile(string content)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"calc-keys-{Guid.NewGuid():N}.txt");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static async Task<Exception?> Try(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return null;
+        }
+        catch (CalcRpcException e)
+        {
+            return e;
+        }
+    }
+
+    private static TimeSpan? RetryDelay(CalcRpcException e)
+    {
+        var status = Calc.Transport.Grpc.Rpc.Status.Parser.ParseFrom(e.StatusDetailsBin);
+        foreach (var any in status.Details)
+        {
+            if (any.TryUnpack<Calc.Transport.Grpc.Rpc.RetryInfo>(out var retry))
+            {
+                return retry.RetryDelay.ToTimeSpan();
+            }
+        }
+
+        return null;
+    }
+
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> HeldOpen(Task release)
+    {
+        yield return new RecognizeIncomeStreamRequest { Policy = new ValuationPolicy() };
+        await release;
+        yield return new RecognizeIncomeStreamRequest
+        {
+            Receipts = new ReceiptChunk
+            {
+                Receipts = { new MiningReceipt { Id = "r1", Asset = "BTC", Amount = "0.05", ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) } },
+            },
+        };
+    }
+
+    private static async Task<IncomeStreamSummary> Drain(IAsyncEnumerable<RecognizeIncomeStreamResponse> responses)
+    {
+        IncomeStreamSummary? summary = null;
+        await foreach (var r in responses)
+        {
+            summary = r.Summary ?? summary;
+        }
+
+        return summary ?? throw new InvalidOperationException("the stream ended without a summary");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("condition not reached in 5 s");
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using Calc.Client;
+using Calc.Reliability.Tests.Infrastructure;
+using Calc.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Calc.Reliability.Tests;
+
+/// <summary>SIGTERM against a real server: readiness first, then GOAWAY, in-flight streams finish within the grace period.</summary>
+public sealed class ShutdownTests
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    [Fact]
+    public async Task Sigterm_MidStream_NotServingFirst_StreamCompletes_NewConnectionsRefused_ExitsZero()
+    {
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Shutdown__GracePeriodSeconds"] = "20",
+            ["Shutdown__DrainDelaySeconds"] = "2",
+        });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        Assert.Equal("SERVING", await WaitForHealthAsync(channel, "SERVING")); // published from the health checks after startup
+        var release = new TaskCompletionSource();
+        var firstChunkAnswered = new TaskCompletionSource();
+        var stream = ReadAllAsync(client.StreamRecognizeIncomeAsync(Receipts(release.Task)), firstChunkAnswered);
+        await firstChunkAnswered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        server.Terminate();
+        var readiness = await WaitForHealthAsync(channel, "NOT_SERVING");
+        using var health = await Http.GetAsync(new Uri(server.Http1Address, "/health"));
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // past the drain delay: the listener is closed, GOAWAY sent
+        var refused = await Record.ExceptionAsync(async () =>
+        {
+            using var fresh = new GrpcChannel(server.GrpcAddress);
+            await new CalcClient(fresh).GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" });
+        });
+        release.SetResult();
+        var (results, summary) = await stream.WaitAsync(TimeSpan.FromSeconds(20));
+        int exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("NOT_SERVING", readiness);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.IsType<HttpRequestException>(refused);
+        Assert.Equal(200, results.Count);
+        Assert.All(results, r => Assert.Equal(IncomeResult.ResultOneofCase.Income, r.ResultCase));
+        Assert.Equal(200, summary.ReceiptCount);
+        Assert.Equal(0, summary.ErrorCount);
+        // 200 × 0.05 BTC on 2025-03-16 (Moscow) at 82574.53 × 85.5694 = 353292.65 each
+        Assert.Equal("70658530.00", Assert.Single(summary.Totals).IncomeRub);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("readiness NOT_SERVING", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_StreamOutlivesGracePeriod_ProcessStillEnds_ClientGetsAnError()
+    {
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Shutdown__GracePeriodSeconds"] = "2" });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        var never = new TaskCompletionSource();
+        var firstChunkAnswered = new TaskCompletionSource();
+        var stream = ReadAllAsync(client.StreamRecognizeIncomeAsync(Receipts(never.Task)), firstChunkAnswered);
+        await firstChunkAnswered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var clock = Stopwatch.StartNew();
+
+        server.Terminate();
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        var error = await Record.ExceptionAsync(() => stream.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(12));
+        Assert.NotNull(error);
+        Assert.IsNotType<TimeoutException>(error);
+        never.SetResult();
+    }
+
+    private static async Task<string> WaitForHealthAsync(GrpcChannel channel, string wanted)
+    {
+        using var h2 = Wire.NewH2Client();
+        string last = "";
+        for (int i = 0; i < 100; i++)
+        {
+            var outcome = await Wire.GrpcAsync(h2, channel.Address, "grpc.health.v1.Health/Check", Wire.Frame([]));
+            if (outcome.Ok)
+            {
+                var response = Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray());
+                last = response.Status switch
+                {
+                    Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+                    Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
+                    var other => other.ToString(),
+                };
+                if (last == wanted)
+                {
+                    return last;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+
+        return last;
+    }
+
+    /// <summary>The policy, one chunk of 100 receipts, then (after <paramref name="release"/>) another 100.</summary>
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> Receipts(Task release)
+    {
+        yield return new RecognizeIncomeStreamRequest { Policy = new ValuationPolicy() };
+        yield return Chunk(0);
+        await release;
+        yield return Chunk(100);
+    }
+
+    private static RecognizeIncomeStreamRequest Chunk(int first)
+    {
+        var chunk = new ReceiptChunk();
+        for (int i = first; i < first + 100; i++)
+        {
+            chunk.Receipts.Add(new MiningReceipt
+            {
+                Id = $"r{i}",
+                Asset = "BTC",
+                Amount = "0.05",
+                ReceivedAt = Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)),
+            });
+        }
+
+        return new RecognizeIncomeStreamRequest { Receipts = chunk };
+    }
+
+    private static async Task<(List<IncomeResult> Results, IncomeStreamSummary Summary)> ReadAllAsync(
+        IAsyncEnumerable<RecognizeIncomeStreamResponse> responses, TaskCompletionSource firstChunk)
+    {
+        var results = new List<IncomeResult>();
+        IncomeStreamSummary? summary = null;
+        await foreach (var r in responses)
+        {
+            if (r.Results is { } chunk)
+            {
+                results.AddRange(chunk.Results);
+                firstChunk.TrySetResult();
+            }
+
+            summary = r.Summary ?? summary;
+        }
+
+        return (results, summary ?? throw new InvalidOperationException("no summary"));
+    }
+}

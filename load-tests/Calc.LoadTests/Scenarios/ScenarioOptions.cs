@@ -59,7 +59,10 @@ public sealed class ScenarioOptions
     public double Double(string name, double full, double smoke) =>
         _values.TryGetValue(name, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : Smoke ? smoke : full;
 
-    /// <summary>Market data for the server: <c>--data DIR</c>, else /work/shared/data when present, else the test fixture.</summary>
+    /// <summary>
+    /// Market data for the server: <c>--data DIR</c>, else the workspace's real data (<c>CALC_SHARED_DATA</c>, or
+    /// <c>../shared/data</c> beside the repository) when present and not a smoke run, else the server tests' fixture.
+    /// </summary>
     public string DataDirectory
     {
         get
@@ -69,7 +72,8 @@ public sealed class ScenarioOptions
                 return Path.GetFullPath(explicitDir);
             }
 
-            const string shared = "/work/shared/data";
+            string shared = Environment.GetEnvironmentVariable("CALC_SHARED_DATA") is { Length: > 0 } env
+                ? env : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "data"));
             if (!Smoke && File.Exists(Path.Combine(shared, "closes.csv")) && File.Exists(Path.Combine(shared, "cbr-rates.csv")))
             {
                 return shared;

@@ -9,7 +9,7 @@ namespace Calc.LoadTests.Scenarios;
 /// </summary>
 public static class ScenarioCommands
 {
-    public static readonly string[] Names = ["unary", "unary-h2load", "batch", "stream", "connect"];
+    public static readonly string[] Names = ["unary", "unary-h2load", "batch", "stream", "connect", "cold"];
 
     public static IEnumerable<LoadCommand> All =>
     [
@@ -18,6 +18,7 @@ public static class ScenarioCommands
         Command("batch", "2: RecognizeIncome, 10,000 receipts per call, 31 days × 3 assets"),
         Command("stream", "3: StreamRecognizeIncome month-end run, 1,000,000 receipts in one stream"),
         Command("connect", "4: Connect JSON RecognizeIncome over HTTP/1.1, 1,000-row batches"),
+        Command("cold", "5: cold start against a loopback upstream fake: empty Redis, then warm Redis"),
         new LoadCommand("all", "every scenario in turn (add --smoke for the CI-sized run)", RunAllAsync),
     ];
 
@@ -25,6 +26,17 @@ public static class ScenarioCommands
     public static async Task<IReadOnlyList<ScenarioReport>> RunAsync(string scenario, ScenarioOptions options, CancellationToken ct)
     {
         int repeat = options.Int("repeat", 1, 1);
+        if (scenario == "cold")
+        {
+            var runs = new List<ScenarioReport>();
+            for (int run = 0; run < repeat; run++)
+            {
+                runs.AddRange(await ColdStartScenario.RunAsync(options, ct).ConfigureAwait(false));
+            }
+
+            return runs;
+        }
+
         var workload = Workload.Load(options.DataDirectory, options.String("month") ?? "2025-08");
         await using var server = await ServerUnderTest.StartAsync(options, cancellationToken: ct).ConfigureAwait(false);
         var reports = new List<ScenarioReport>();

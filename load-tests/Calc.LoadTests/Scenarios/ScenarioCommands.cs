@@ -46,7 +46,7 @@ public static class ScenarioCommands
             IReadOnlyList<ScenarioReport> runReports = scenario switch
             {
                 "unary" => await UnaryScenarios.DotnetAsync(server, workload, options, ct).ConfigureAwait(false),
-                "unary-h2load" => await UnaryScenarios.H2LoadAsync(server, workload, options, ct).ConfigureAwait(false) is { } r ? [r] : [],
+                "unary-h2load" => await UnaryScenarios.H2LoadAsync(server, workload, options, ct).ConfigureAwait(false),
                 "batch" => [await IncomeScenarios.BatchAsync(server, workload, options, ct).ConfigureAwait(false)],
                 "stream" => [await IncomeScenarios.StreamAsync(server, workload, options, ct).ConfigureAwait(false)],
                 "connect" => [await IncomeScenarios.ConnectAsync(server, workload, options, ct).ConfigureAwait(false)],

@@ -155,13 +155,13 @@ public static partial class UnaryScenarios
     /// streams in all, split over the two methods); latencies from its per-request log. h2load checks the HTTP
     /// status only; a failed gRPC status is still counted through the response size check of the .NET run.
     /// </summary>
-    public static async Task<ScenarioReport?> H2LoadAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    public static async Task<IReadOnlyList<ScenarioReport>> H2LoadAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
     {
         string? h2load = FindOnPath("h2load");
         if (h2load is null)
         {
             Console.Error.WriteLine("h2load not installed (Debian: nghttp2-client); skipping the h2load run");
-            return null;
+            return [];
         }
 
         int clients = Math.Max(2, options.Int("h2load-clients", 4, 2));
@@ -171,37 +171,62 @@ public static partial class UnaryScenarios
         string dir = Directory.CreateTempSubdirectory("calc-h2load-").FullName;
         try
         {
-            var runs = new (string Method, IMessage Body)[]
+            var bodies = new (string Method, string Body)[]
             {
-                ("/calc.v1.QuoteService/GetQuote", quotes[quotes.Length / 2]),
-                ("/calc.v1.QuoteService/GetCbrRate", rates[rates.Length / 2]),
+                ("/calc.v1.QuoteService/GetQuote", Path.Combine(dir, "quote.bin")),
+                ("/calc.v1.QuoteService/GetCbrRate", Path.Combine(dir, "rate.bin")),
             };
-            var measurement = Measurement.Start(server);
-            var results = await Task.WhenAll(runs.Select((run, n) =>
+            await File.WriteAllBytesAsync(bodies[0].Body, Frame(quotes[quotes.Length / 2]), ct).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(bodies[1].Body, Frame(rates[rates.Length / 2]), ct).ConfigureAwait(false);
+            var peak = await RunPairAsync(h2load, server, bodies, dir, clients, streams, duration, 0, ct).ConfigureAwait(false);
+            peak = peak with
             {
-                string body = Path.Combine(dir, $"body{n}.bin");
-                File.WriteAllBytes(body, Frame(run.Body));
-                string log = Path.Combine(dir, $"log{n}.tsv");
-                string[] args =
-                [
-                    "-c", (clients / 2).ToString(CultureInfo.InvariantCulture), "-m", streams.ToString(CultureInfo.InvariantCulture),
-                    "-D", duration.ToString(CultureInfo.InvariantCulture), "--warm-up-time=1", "-d", body, "--log-file", log,
-                    "-H", "content-type: application/grpc", "-H", "te: trailers", new Uri(server.GrpcAddress, run.Method).ToString(),
-                ];
-                return RunH2LoadAsync(h2load, args, log, ct);
-            })).ConfigureAwait(false);
-            long ok = results.Sum(r => r.Succeeded);
-            long failed = results.Sum(r => r.Failed);
-            var report = measurement.Stop("1 unary GetQuote+GetCbrRate peak (h2load)", "calls", ok, ok + failed, failed,
-                Latencies.Merge(results.Select(r => r.Latencies)),
-                $"{clients} connections × {streams} streams, prepared bodies; h2load's own warm-up 1 s");
-            // h2load's measured phase excludes its warm-up second
-            return report with { Seconds = Math.Max(0.001, report.Seconds - 1) };
+                Scenario = "1 unary GetQuote+GetCbrRate peak (h2load)",
+                Notes = $"{clients} connections × {streams} streams, prepared bodies; after h2load's own 1 s warm-up",
+            };
+            // half of the peak: --rps paces each connection
+            double half = Math.Max(1, peak.CallsPerSecond / 2);
+            int perClient = Math.Max(1, (int)Math.Round(half / clients));
+            var halfRun = await RunPairAsync(h2load, server, bodies, dir, clients, streams, duration, perClient, ct).ConfigureAwait(false);
+            halfRun = halfRun with
+            {
+                Scenario = "1 unary at half of peak (h2load)",
+                Notes = string.Create(CultureInfo.InvariantCulture, $"--rps {perClient} per connection × {clients} (target {half:F0} calls/s)"),
+            };
+            return [peak, halfRun];
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static async Task<ScenarioReport> RunPairAsync(string h2load, ServerUnderTest server, (string Method, string Body)[] bodies, string dir,
+        int clients, int streams, double duration, int rps, CancellationToken ct)
+    {
+        var measurement = Measurement.Start(server);
+        var results = await Task.WhenAll(bodies.Select((run, n) =>
+        {
+            string log = Path.Combine(dir, $"log{n}-{rps}.tsv");
+            var args = new List<string>
+            {
+                "-c", (clients / 2).ToString(CultureInfo.InvariantCulture), "-m", streams.ToString(CultureInfo.InvariantCulture),
+                "-D", duration.ToString(CultureInfo.InvariantCulture), "--warm-up-time=1", "-d", run.Body, "--log-file", log,
+                "-H", "content-type: application/grpc", "-H", "te: trailers",
+            };
+            if (rps > 0)
+            {
+                args.Add($"--rps={rps}");
+            }
+
+            args.Add(new Uri(server.GrpcAddress, run.Method).ToString());
+            return RunH2LoadAsync(h2load, [.. args], log, ct);
+        })).ConfigureAwait(false);
+        long ok = results.Sum(r => r.Succeeded);
+        long failed = results.Sum(r => r.Failed);
+        var report = measurement.Stop("h2load", "calls", ok, ok + failed, failed, Latencies.Merge(results.Select(r => r.Latencies)));
+        // h2load's measured phase excludes its warm-up second
+        return report with { Seconds = Math.Max(0.001, report.Seconds - 1) };
     }
 
     private static async Task<(long Succeeded, long Failed, Latencies Latencies)> RunH2LoadAsync(string h2load, string[] args, string log, CancellationToken ct)

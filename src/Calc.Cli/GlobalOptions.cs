@@ -72,7 +72,7 @@ internal sealed class GlobalOptions
             return value;
         }
 
-        result.AddError($"--timeout '{text}' is not a duration (e.g. 30s, 5m, 1h, 90)");
+        result.AddError($"'{text}' is not a duration (e.g. 30s, 5m, 1h, 90)");
         return null;
     }
 

@@ -8,14 +8,17 @@ namespace Calc.Cli.Tests;
 [Collection(ServerCollection.Name)]
 public class InterruptTests(ServerFixture server)
 {
-    [Fact]
-    public async Task Recognize_CtrlC_KeepsTheRowsWrittenMarksTheOutputAndExits130()
+    [Theory]
+    [InlineData("--server")]
+    [InlineData("--embedded")]
+    public async Task Recognize_CtrlC_KeepsTheRowsWrittenMarksTheOutputAndExits130(string mode)
     {
         using var temp = Fixtures.Temp();
         DevCommands.Generate(temp.File("big.csv"), 400_000, new DateOnly(2025, 3, 14), new DateOnly(2025, 3, 18), ["BTC", "ETH"], false, 7, CancellationToken.None);
         string output = temp.File("income.csv");
-        using var process = CalcCli.Start("income", "recognize", "--in", temp.File("big.csv"), "--out", output,
-            "--venue", "binance", "--currency", "USDT", "--usdt-policy", "usd", "--server", server.Address);
+        string[] target = mode == "--embedded" ? ["--embedded", "--data", Fixtures.Market] : ["--server", server.Address];
+        using var process = CalcCli.Start(["income", "recognize", "--in", temp.File("big.csv"), "--out", output,
+            "--venue", "binance", "--currency", "USDT", "--usdt-policy", "usd", .. target]);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var deadline = Stopwatch.StartNew();

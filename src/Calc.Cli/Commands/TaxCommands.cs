@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Calc.Cli.Income;
 using Calc.Cli.Output;
 using Calc.V1;
 

@@ -5,7 +5,7 @@ using Calc.Cli.Output;
 using Calc.Domain.Money;
 using Calc.V1;
 
-namespace Calc.Cli;
+namespace Calc.Cli.Income;
 
 /// <summary>
 /// The monthly mining report CSV (year, month, asset, amount, income_rub, receipt_count,

@@ -15,6 +15,7 @@ public static class CalcHost
 
         builder.ConfigureCalcKestrel();                               // urls: gRPC over h2c; Http1Urls: Connect JSON, health
         builder.AddCalcLogging();                                     // structured JSON console logs
+        builder.AddCalcTelemetry();                                   // Telemetry:Otlp:* → OTLP metrics and traces
         builder.Services.AddCalcApplication(builder.Configuration);   // rules, use cases, market data store and tiers
         builder.Services.AddCalcAdapters(builder.Configuration);      // Redis cache (optional), CBR and venue clients
         builder.Services.AddCalcTransport(builder.Configuration);     // Calc's own gRPC + Connect transport
@@ -26,6 +27,7 @@ public static class CalcHost
         app.ImportMarketData();                                       // MarketData__ImportPath, fails startup on a bad row
         app.MapCalcServices();                                        // calc.v1 services, grpc.health.v1, reflection
         app.MapCalcHealthEndpoints();                                 // /alive and /health
+        app.UseCalcTelemetry();                                       // server gauges; exporters start before the first call
         app.UseCalcGracefulShutdown();                                // SIGTERM: NOT_SERVING, drain, GOAWAY, grace period
         return app;
     }

@@ -108,8 +108,45 @@ public sealed class CalcProcess : IAsyncDisposable
             }
         }
 
-        int fds = Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
-        return new ProcessSample(DateTime.UtcNow, rssKb * 1024, fds, threads);
+        int fds = 0;
+        int sockets = 0;
+        foreach (var fd in Directory.GetFileSystemEntries($"/proc/{Pid}/fd"))
+        {
+            fds++;
+            try
+            {
+                sockets += new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true ? 1 : 0;
+            }
+            catch (IOException)
+            {
+                // closed while listing
+            }
+        }
+
+        return new ProcessSample(DateTime.UtcNow, rssKb * 1024, fds, sockets, threads);
+    }
+
+    /// <summary>Open descriptors by kind (socket, pipe, anon_inode:[eventpoll], /path…), for diagnosing growth.</summary>
+    public string DescribeFds()
+    {
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var fd in Directory.GetFileSystemEntries($"/proc/{Pid}/fd"))
+        {
+            string target;
+            try
+            {
+                target = new FileInfo(fd).LinkTarget ?? "?";
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            string kind = target.StartsWith('/') ? target : target.Split('[')[0].Split(':')[0] + (target.StartsWith("anon_inode:", StringComparison.Ordinal) ? target[10..] : "");
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+
+        return string.Join(", ", kinds.Where(k => k.Value > 1 || !k.Key.StartsWith('/')).Select(k => $"{k.Key}={k.Value}"));
     }
 
     public async ValueTask DisposeAsync()
@@ -179,7 +216,8 @@ public sealed class CalcProcess : IAsyncDisposable
 }
 
 /// <summary>One measurement of the server process.</summary>
-public sealed record ProcessSample(DateTime At, long RssBytes, int OpenFds, int Threads)
+/// <remarks>Descriptors also grow when assemblies load (each is mapped); sockets are what a connection leak shows in.</remarks>
+public sealed record ProcessSample(DateTime At, long RssBytes, int OpenFds, int Sockets, int Threads)
 {
-    public override string ToString() => $"rss={RssBytes / (1024.0 * 1024):0.0} MiB fds={OpenFds} threads={Threads}";
+    public override string ToString() => $"rss={RssBytes / (1024.0 * 1024):0.0} MiB fds={OpenFds} sockets={Sockets} threads={Threads}";
 }

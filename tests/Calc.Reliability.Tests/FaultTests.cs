@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using Calc.Client;
+using Calc.Reliability.Tests.Infrastructure;
+using Calc.Server.Tests.Infrastructure;
+using Calc.V1;
+using Xunit.Abstractions;
+
+namespace Calc.Reliability.Tests;
+
+/// <summary>
+/// Upstream faults against a real server process: the CBR and Binance fakes answer 500, 429, garbage, truncated
+/// bodies or hang past the timeout. For each: no wrong answer (an answer is the real figure or an error), an
+/// error with a reason while the data is missing, recovery once the upstream is back, no requests left open.
+/// </summary>
+public sealed class FaultTests(ITestOutputHelper output)
+{
+    /// <summary>Why the deadline rows are skipped until the transport is fixed (they fail by killing the server).</summary>
+    private const string CrashSkip = "crashes the server process: GrpcServerCall.OnCancelled (the deadline CTS callback) reads HttpContext.RequestAborted "
+        + "after the call's HttpContext was disposed -> ObjectDisposedException on a timer thread -> process exit (transport bug, see the reliability report)";
+
+    private static readonly UpstreamMode[] Faults =
+        [UpstreamMode.Http500, UpstreamMode.Http429, UpstreamMode.Garbage, UpstreamMode.Truncated, UpstreamMode.Hang];
+
+    private static readonly string[] UpstreamReasons = ["UPSTREAM_UNAVAILABLE", "UPSTREAM_INVALID_RESPONSE"];
+
+    [Fact]
+    public async Task UpstreamFaults_EveryFault_ErrorWithReason_NoWrongAnswer_RecoversNoLeaks()
+    {
+        await using var cbr = await FaultyUpstream.StartAsync();
+        await using var binance = await FaultyUpstream.StartAsync();
+        await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        var before = server.Sample();
+        var table = new List<string> { "| upstream | fault | during the fault | elapsed | after recovery | recovery |", "|---|---|---|---|---|---|" };
+
+        for (int i = 0; i < Faults.Length; i++)
+        {
+            var date = FaultyUpstream.Dates[i];
+            string rate = FaultyUpstream.UsdRates[date];
+            string price = (decimal.Parse(FaultyUpstream.BtcCloses[date], CultureInfo.InvariantCulture) * decimal.Parse(rate, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+            table.Add(await FaultRowAsync("CBR", cbr, Faults[i], () => Rate(client, date), rate));
+            table.Add(await FaultRowAsync("Binance", binance, Faults[i], () => Quote(client, date), price));
+        }
+
+        await WaitUntilAsync(() => cbr.OpenRequests == 0 && binance.OpenRequests == 0, TimeSpan.FromSeconds(5));
+        var after = server.Sample();
+        output.WriteLine(string.Join('\n', table));
+        output.WriteLine($"server before: {before}; after: {after}; upstream calls: CBR {cbr.Calls}, Binance {binance.Calls}");
+
+
+        Assert.Equal(0, cbr.OpenRequests);
+        Assert.Equal(0, binance.OpenRequests);
+        // one pooled connection per upstream at most may stay open; a leak per failed request would be ~28 more
+        Assert.InRange(after.Sockets, 0, before.Sockets + 4);
+    }
+
+    [Fact]
+    public async Task UpstreamFault_BatchAcrossMonths_MissingDataIsPerItemErrorOthersExact()
+    {
+        await using var cbr = await FaultyUpstream.StartAsync();
+        await using var binance = await FaultyUpstream.StartAsync();
+        await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        binance.Mode = UpstreamMode.Http500;
+        var batch = new BatchGetQuotesRequest();
+        batch.Requests.Add(new GetQuoteRequest { Id = "imported", Asset = "BTC", Venue = "binance", Date = "2025-03-16" });
+        batch.Requests.Add(new GetQuoteRequest { Id = "upstream-down", Asset = "BTC", Venue = "binance", Date = "2025-06-05" });
+        batch.Requests.Add(new GetQuoteRequest { Id = "imported-coinbase", Asset = "BTC", Venue = "coinbase", QuoteCurrency = "USD", Date = "2025-03-16" });
+
+        var response = await client.BatchGetQuotesAsync(batch);
+        binance.Mode = UpstreamMode.Ok;
+        var clock = Stopwatch.StartNew();
+        var recovered = await client.BatchGetQuotesAsync(batch);
+        while (recovered.Results[1].Error is not null && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await Task.Delay(100);
+            recovered = await client.BatchGetQuotesAsync(batch);
+        }
+
+        output.WriteLine($"recovered after {clock.Elapsed.TotalSeconds:0.00} s");
+
+        Assert.Equal("7065852.987382", response.Results[0].Quote.PriceRub);
+        Assert.Equal(("UNAVAILABLE", "UPSTREAM_UNAVAILABLE"), (response.Results[1].Error.Code, response.Results[1].Error.Reason));
+        Assert.Equal(82562.57m * 85.5694m, decimal.Parse(response.Results[2].Quote.PriceRub, CultureInfo.InvariantCulture));
+        Assert.Equal(101508.68m * 78.5025m, decimal.Parse(recovered.Results[1].Quote.PriceRub, CultureInfo.InvariantCulture));
+    }
+
+    [Fact(Skip = CrashSkip)]
+    public async Task HungUpstream_ClientDeadline_DeadlineExceededPromptly_ServerUnharmed()
+    {
+        await using var cbr = await FaultyUpstream.StartAsync();
+        await using var binance = await FaultyUpstream.StartAsync();
+        await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        cbr.Mode = UpstreamMode.Hang;
+        var before = server.Sample();
+        var clock = Stopwatch.StartNew();
+
+        var deadline = await Assert.ThrowsAsync<CalcRpcException>(() => client.GetCbrRateAsync(Request(FaultyUpstream.Dates[0]), new CallOptions { Timeout = TimeSpan.FromMilliseconds(300) }));
+        var deadlineElapsed = clock.Elapsed;
+        // Calc's own upstream timeout (1 s per attempt, 2 attempts) ends the hung request
+        await WaitUntilAsync(() => cbr.OpenRequests == 0, TimeSpan.FromSeconds(10));
+        cbr.Mode = UpstreamMode.Ok;
+        Assert.False(server.HasExited, Tail(server));
+        var answer = await client.GetCbrRateAsync(Request(FaultyUpstream.Dates[0]));
+        var after = server.Sample();
+        output.WriteLine($"deadline answered after {deadlineElapsed.TotalMilliseconds:0} ms; server before {before}, after {after}");
+
+        Assert.Equal("DEADLINE_EXCEEDED", deadline.StatusName());
+        Assert.InRange(deadlineElapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1.5));
+        Assert.Equal(0, cbr.OpenRequests);
+        Assert.Equal("98.5336", answer.Value);
+        Assert.InRange(after.Sockets, 0, before.Sockets + 4);
+    }
+
+    [Fact(Skip = CrashSkip)]
+    public async Task HungUpstream_ClientCancelsCallsWithDeadlines_ServerUnharmed_UpstreamRequestsReleased()
+    {
+        await using var cbr = await FaultyUpstream.StartAsync();
+        await using var binance = await FaultyUpstream.StartAsync();
+        await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        cbr.Mode = UpstreamMode.Hang;
+        var before = server.Sample();
+
+        for (int i = 0; i < 20; i++)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100 + (i * 10)));
+            var options = new CallOptions { Timeout = TimeSpan.FromMilliseconds(150) };
+            Assert.NotNull(await Record.ExceptionAsync(() => client.GetCbrRateAsync(Request(FaultyUpstream.Dates[i % 7]), options, cts.Token)));
+        }
+
+        await WaitUntilAsync(() => cbr.OpenRequests == 0, TimeSpan.FromSeconds(10));
+        cbr.Mode = UpstreamMode.Ok;
+        await Task.Delay(500);
+        Assert.False(server.HasExited, Tail(server));
+        var answer = await client.GetCbrRateAsync(Request(FaultyUpstream.Dates[0]));
+        var after = server.Sample();
+
+        Assert.Equal(0, cbr.OpenRequests);
+        Assert.Equal("98.5336", answer.Value);
+        Assert.InRange(after.Sockets, 0, before.Sockets + 4);
+    }
+
+    private static string Tail(CalcProcess server) => server.Output[^Math.Min(server.Output.Length, 4000)..];
+
+    [Fact]
+    public async Task ClientDisconnectsMidStream_ServerKeepsServing_NoLeakedDescriptorsOrThreads()
+    {
+        await using var server = await CalcProcess.StartAsync();
+        var receipt = new MiningReceipt { Asset = "BTC", Amount = "0.05", ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) };
+        using (var warm = new GrpcChannel(server.GrpcAddress))
+        {
+            await Consume(new CalcClient(warm), receipt, chunks: 2, CancellationToken.None);
+        }
+
+        await Task.Delay(500);
+        var before = server.Sample();
+        for (int i = 0; i < 30; i++)
+        {
+            // a fresh connection each time, dropped mid-stream (RST_STREAM + connection close)
+            using var channel = new GrpcChannel(server.GrpcAddress);
+            using var cts = new CancellationTokenSource();
+            var call = Consume(new CalcClient(channel), receipt, chunks: 1_000, cts.Token, cancelAfterChunks: 3, cts);
+            await Assert.ThrowsAnyAsync<Exception>(() => call);
+        }
+
+        using var last = new GrpcChannel(server.GrpcAddress);
+        var summary = await Consume(new CalcClient(last), receipt, chunks: 5, CancellationToken.None);
+        await Task.Delay(1000);
+        var after = server.Sample();
+        output.WriteLine($"before {before}; after 30 dropped streams {after}");
+
+        Assert.Equal(500, summary.ReceiptCount);
+        Assert.InRange(after.Sockets, 0, before.Sockets + 2);
+        Assert.InRange(after.Threads, 0, before.Threads + 10);
+    }
+
+    private async Task<string> FaultRowAsync(string name, FaultyUpstream upstream, UpstreamMode fault, Func<Task<string>> call, string expected)
+    {
+        upstream.Mode = fault;
+        var clock = Stopwatch.StartNew();
+        string during = await Outcome(call);
+        var faultElapsed = clock.Elapsed;
+        upstream.Mode = UpstreamMode.Ok;
+        clock.Restart();
+        string recovered = during;
+        while (clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            recovered = await Outcome(call);
+            if (recovered == expected)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var recovery = clock.Elapsed;
+
+        // zero wrong answers: a value is only ever the real figure; otherwise an error with an upstream reason
+        Assert.True(during == expected || UpstreamReasons.Any(r => during.EndsWith(r, StringComparison.Ordinal)), $"{name} {fault}: {during}");
+        Assert.InRange(faultElapsed, TimeSpan.Zero, TimeSpan.FromSeconds(8));
+        Assert.Equal(expected, recovered);
+        return $"| {name} | {fault} | {during} | {faultElapsed.TotalSeconds:0.00} s | {recovered} | {recovery.TotalSeconds:0.00} s |";
+    }
+
+    private static async Task<string> Outcome(Func<Task<string>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (CalcRpcException e)
+        {
+            return $"{e.StatusName()} {RpcAssert.ReasonOf(e)}";
+        }
+    }
+
+    private static async Task<string> Rate(CalcClient client, DateOnly date) => (await client.GetCbrRateAsync(Request(date))).Value;
+
+    private static async Task<string> Quote(CalcClient client, DateOnly date)
+    {
+        var quote = await client.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        return decimal.Parse(quote.PriceRub, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static GetCbrRateRequest Request(DateOnly date) => new() { Currency = "USD", Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) };
+
+    private static Dictionary<string, string> Upstreams(FaultyUpstream cbr, FaultyUpstream binance) => new()
+    {
+        ["MarketData__Upstreams__Cbr__Enabled"] = "true",
+        ["MarketData__Upstreams__Cbr__BaseUrl"] = cbr.BaseUrl.ToString(),
+        ["MarketData__Upstreams__Cbr__Timeout"] = "00:00:01",
+        ["MarketData__Upstreams__Cbr__MaxAttempts"] = "2",
+        ["MarketData__Upstreams__Cbr__BaseRetryDelay"] = "00:00:00.05",
+        ["MarketData__Upstreams__Cbr__MaxRetryDelay"] = "00:00:02",
+        ["MarketData__Upstreams__Binance__Enabled"] = "true",
+        ["MarketData__Upstreams__Binance__BaseUrl"] = binance.BaseUrl.ToString(),
+        ["MarketData__Upstreams__Binance__Timeout"] = "00:00:01",
+        ["MarketData__Upstreams__Binance__MaxAttempts"] = "2",
+        ["MarketData__Upstreams__Binance__BaseRetryDelay"] = "00:00:00.05",
+        ["MarketData__Upstreams__Binance__MaxRetryDelay"] = "00:00:02",
+        ["MarketData__Sync__Enabled"] = "false",
+    };
+
+    private static async Task<IncomeStreamSummary> Consume(CalcClient client, MiningReceipt template, int chunks, CancellationToken token,
+        int cancelAfterChunks = -1, CancellationTokenSource? cts = null)
+    {
+        IncomeStreamSummary? summary = null;
+        int seen = 0;
+        await foreach (var r in client.StreamRecognizeIncomeAsync(Requests(template, chunks), cancellationToken: token))
+        {
+            if (r.Results is not null && ++seen == cancelAfterChunks)
+            {
+                await cts!.CancelAsync();
+            }
+
+            summary = r.Summary ?? summary;
+        }
+
+        return summary ?? throw new InvalidOperationException("no summary");
+    }
+
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> Requests(MiningReceipt template, int chunks)
+    {
+        yield return new RecognizeIncomeStreamRequest { Policy = new ValuationPolicy() };
+        for (int c = 0; c < chunks; c++)
+        {
+            var chunk = new ReceiptChunk();
+            for (int i = 0; i < 100; i++)
+            {
+                var receipt = template.Clone();
+                receipt.Id = $"c{c}-{i}";
+                chunk.Receipts.Add(receipt);
+            }
+
+            yield return new RecognizeIncomeStreamRequest { Receipts = chunk };
+            await Task.Yield();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+        }
+    }
+}

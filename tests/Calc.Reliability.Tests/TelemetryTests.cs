@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Calc.Client;
+using Calc.Reliability.Tests.Infrastructure;
+using Calc.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Calc.Reliability.Tests;
+
+/// <summary>OTLP export (http/protobuf to a loopback collector), structured JSON logs, and what logs never contain.</summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task Otlp_Configured_ExportsTransportAndServerMetricsAndRequestTraces()
+    {
+        var received = new ConcurrentDictionary<string, StringBuilder>(StringComparer.Ordinal);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var collector = builder.Build();
+        collector.Run(async context =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            // protobuf keeps names as plain UTF-8 strings, enough to see what was exported
+            received.GetOrAdd(context.Request.Path.Value!, _ => new StringBuilder()).Append(Encoding.Latin1.GetString(body.ToArray()));
+            context.Response.ContentType = "application/x-protobuf";
+        });
+        await collector.StartAsync();
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Telemetry__Otlp__Endpoint"] = collector.Urls.First(),
+            ["Telemetry__Otlp__Protocol"] = "http/protobuf",
+            ["Telemetry__Otlp__MetricsIntervalMs"] = "500",
+        });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        await new CalcClient(channel).GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" });
+
+        string metrics = "";
+        string traces = "";
+        for (int i = 0; i < 100 && !(metrics.Contains("calc.grpc.server.calls", StringComparison.Ordinal) && traces.Length > 0); i++)
+        {
+            await Task.Delay(100);
+            metrics = received.TryGetValue("/v1/metrics", out var m) ? m.ToString() : "";
+            traces = received.TryGetValue("/v1/traces", out var t) ? t.ToString() : "";
+        }
+
+        Assert.Contains("calc.grpc.server.calls", metrics, StringComparison.Ordinal);
+        Assert.Contains("calc.grpc.server.duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("calc.market_data.closes", metrics, StringComparison.Ordinal);
+        Assert.Contains("kestrel.active_connections", metrics, StringComparison.Ordinal);
+        Assert.True(traces.Contains("Microsoft.AspNetCore", StringComparison.Ordinal), new string(traces.Where(c => c >= ' ' && c < 127).ToArray()));
+        Assert.Contains("calc", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_AreJsonLines_WithoutReceiptDetailsOrKeys()
+    {
+        const string key = "k-5e6f7a8b9c0d1e2f3a4b";
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Auth__ApiKeys"] = "erp=" + key });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        var request = new RecognizeIncomeRequest
+        {
+            Receipts =
+            {
+                new MiningReceipt { Id = "r-secret-1", Asset = "BTC", Amount = "0.05", WalletAddress = "bc1qwalletthatmustnotbelogged", TxId = "txid-must-not-be-logged", ReceivedAt = Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) },
+                new MiningReceipt { Id = "r-secret-2", Asset = "BTC", Amount = "-1", WalletAddress = "bc1qwalletthatmustnotbelogged", ReceivedAt = Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) },
+            },
+        };
+        var options = new CallOptions { Headers = new Dictionary<string, string> { ["x-api-key"] = key } };
+
+        await client.RecognizeIncomeAsync(request, options);
+        await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(new ImportCbrRatesRequest(), new CallOptions { Headers = new Dictionary<string, string> { ["x-api-key"] = key + "-wrong" } }));
+        await Task.Delay(500);
+        string[] lines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+        Assert.Contains(lines, l => l.Contains("\"EventId\":2102", StringComparison.Ordinal)); // the refused import, as a structured event
+        foreach (var secret in new[] { key, "bc1qwalletthatmustnotbelogged", "txid-must-not-be-logged", "r-secret-1", "r-secret-2" })
+        {
+            Assert.DoesNotContain(secret, server.Output, StringComparison.Ordinal);
+        }
+    }
+}

@@ -20,6 +20,11 @@ internal sealed class RespSession
     private readonly IDisposable? _socket;
     private readonly Lock _sync = new();
     private readonly Queue<PendingReply> _pending = new();
+
+    // The slots of one read whose replies have arrived and which the reader is now completing one by one.
+    // The sweeper still times them out: a caller whose continuation blocks the reader thread (completions
+    // run inline) must not hold the other callers of the same read past their own timeouts.
+    private List<PendingReply>? _completing;
     private readonly SemaphoreSlim _flushSignal = new(0);
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RespWriter _out = new();
@@ -138,6 +143,17 @@ internal sealed class RespSession
                 if (!p.IsCompleted && p.Timeout >= TimeSpan.Zero && waited >= p.Timeout)
                 {
                     (expired ??= []).Add(p);
+                }
+            }
+
+            if (_completing is { } completing)
+            {
+                foreach (var p in completing)
+                {
+                    if (!p.IsCompleted && p.Timeout >= TimeSpan.Zero && Stopwatch.GetElapsedTime(p.QueuedAt, now) >= p.Timeout)
+                    {
+                        (expired ??= []).Add(p);
+                    }
                 }
             }
         }
@@ -334,6 +350,8 @@ internal sealed class RespSession
                         finished.Add(head);
                     }
                 }
+
+                _completing = finished.Count > 1 ? finished : null;
             }
         }
         finally
@@ -341,6 +359,14 @@ internal sealed class RespSession
             foreach (var p in finished)
             {
                 p.Complete();
+            }
+
+            if (_completing is not null)
+            {
+                lock (_sync)
+                {
+                    _completing = null;
+                }
             }
 
             finished.Clear();

@@ -109,4 +109,29 @@ public sealed class RedisClientConcurrencyTests(RedisServerFixture fixture) : IC
         Assert.True(other is null || other is RedisTimeoutException, other?.ToString());
         Assert.True(elapsed < TimeSpan.FromMilliseconds(1000), "took " + elapsed);
     }
+
+    [RedisFact]
+    public async Task RepliesOfOneRead_FirstCallerBlocksReader_SecondStillTimesOutOnTime()
+    {
+        // Arrange: two commands written together get their replies in one read; the first caller's
+        // continuation runs inline on the reader thread and blocks it
+        await using var client = await TestClients.ConnectAsync(fixture.Server.Configuration + ",syncTimeout=300");
+        await client.SetAsync("pair:a", "a");
+        await client.SetAsync("pair:b", "b");
+
+        // Act
+        var first = client.GetAsync("pair:a").AsTask().ContinueWith(
+#pragma warning disable xUnit1031 // deliberately blocking the completing (reader) thread
+            _ => Thread.Sleep(1500),
+#pragma warning restore xUnit1031
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var second = await Record.ExceptionAsync(async () => await client.GetAsync("pair:b"));
+        var elapsed = sw.Elapsed;
+        await first;
+
+        // Assert: the second caller got its reply or its own timeout, not the first caller's 1.5 s
+        Assert.True(second is null || second is RedisTimeoutException, second?.ToString());
+        Assert.True(elapsed < TimeSpan.FromMilliseconds(1200), "took " + elapsed);
+    }
 }

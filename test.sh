@@ -15,7 +15,7 @@ for dir in protos tests/interop; do
 done
 
 echo "== buf lint protos"
-(cd protos && node_modules/.bin/buf lint)
+protos/buf lint protos
 
 echo "== dotnet build"
 dotnet build Calc.sln -c Release -nologo -v q

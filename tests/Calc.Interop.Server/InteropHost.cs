@@ -15,7 +15,14 @@ namespace Calc.Interop;
 /// </summary>
 public static class InteropHost
 {
-    public static WebApplication Build(int port, Action<GrpcServerOptions>? configure = null, int? http1Port = null)
+    /// <param name="port">h2c port on 127.0.0.1 (0 = any free port).</param>
+    /// <param name="configure">Transport options (defaults are Calc.Server's).</param>
+    /// <param name="http1Port">Optional HTTP/1.1 port for Connect clients.</param>
+    /// <param name="services">Extra DI registrations.</param>
+    /// <param name="bench">Also map the benchmark baseline endpoints (<see cref="BenchEndpoints"/>).</param>
+    /// <param name="extend">Extra services and routes (tests map probe services this way).</param>
+    public static WebApplication Build(int port, Action<GrpcServerOptions>? configure = null, int? http1Port = null,
+        Action<IServiceCollection>? services = null, Action<WebApplication>? extend = null, bool bench = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -33,9 +40,16 @@ public static class InteropHost
         builder.Services.AddRouting();
         builder.Services.AddCalcGrpc(configure);
         builder.Services.AddSingleton<InteropTestService>();
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.MapGrpcService<InteropTestService>(TestReflection.Descriptor.Services[0]);
+        extend?.Invoke(app);
+        if (bench)
+        {
+            BenchEndpoints.Map(app);
+        }
+
         app.MapGrpcHealth();
         app.MapGrpcReflection();
         var health = app.Services.GetRequiredService<HealthStatusRegistry>();

@@ -14,10 +14,22 @@ public sealed class InteropTestService
     private const string EchoInitial = "x-grpc-test-echo-initial";
     private const string EchoTrailing = "x-grpc-test-echo-trailing-bin";
 
-    public async Task<Empty> EmptyCall(Empty request, ServerCallContext context)
+    public Task<Empty> EmptyCall(Empty request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return NeedsEcho(context) ? EchoThenEmptyAsync(context) : Task.FromResult(new Empty());
+    }
+
+    private static async Task<Empty> EchoThenEmptyAsync(ServerCallContext context)
     {
         await EchoMetadataAsync(context);
         return new Empty();
+    }
+
+    private static bool NeedsEcho(ServerCallContext context)
+    {
+        var headers = context.HttpContext.Request.Headers;
+        return headers.ContainsKey(EchoInitial) || headers.ContainsKey(EchoTrailing);
     }
 
     public async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
@@ -160,6 +172,11 @@ public sealed class InteropTestService
 
     private static async Task EchoMetadataAsync(ServerCallContext context)
     {
+        if (!NeedsEcho(context))
+        {
+            return; // nothing to echo: skip building the metadata collection
+        }
+
         if (context.RequestHeaders.GetValue(EchoInitial) is { } initial)
         {
             await context.WriteResponseHeadersAsync(new Metadata { { EchoInitial, initial } });

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Calc.Interop;
 
-// dotnet run --project tests/Calc.Interop.Server -- --port PORT [--http1-port PORT]
+// dotnet run --project tests/Calc.Interop.Server -- --port PORT [--http1-port PORT] [--bench]
 var port = 0;
+var bench = args.Contains("--bench");
 int? http1Port = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -18,11 +19,11 @@ for (var i = 0; i < args.Length - 1; i++)
 
 if (port <= 0)
 {
-    await Console.Error.WriteLineAsync("usage: Calc.Interop.Server --port PORT [--http1-port PORT]");
+    await Console.Error.WriteLineAsync("usage: Calc.Interop.Server --port PORT [--http1-port PORT] [--bench]");
     return 2;
 }
 
-await using var app = InteropHost.Build(port, http1Port: http1Port);
+await using var app = InteropHost.Build(port, http1Port: http1Port, bench: bench);
 await app.StartAsync();
 Console.WriteLine($"interop server listening on 127.0.0.1:{port} (h2c)");
 await app.WaitForShutdownAsync();

@@ -132,6 +132,7 @@ public sealed class TaxApiTests(SmallServerFixture fixture) : IClassFixture<Smal
         var response = await Client().GetDeadlinesAsync(new GetDeadlinesRequest { TaxpayerKind = kind, Year = year });
 
         var d = Assert.Single(response.Deadlines, d => d.Kind == deadline && d.Period == period);
+        Assert.StartsWith("sha256:", response.RulesVersion, StringComparison.Ordinal);
         Assert.Equal((statutory, due), (d.StatutoryDate, d.DueDate));
         Assert.NotEmpty(d.LegalBasis);
     }

@@ -10,6 +10,7 @@ using Calc.Adapters.Exchanges;
 using Calc.Adapters.Redis.Cache;
 using Calc.Domain.Rules;
 using Calc.Transport.Grpc;
+using Calc.Transport.Grpc.Health;
 using Calc.Transport.Grpc.Services.Calc;
 
 namespace Calc.Server.Hosting;
@@ -74,6 +75,7 @@ public static class CalcServices
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: ["live"])
             .AddCheck<RulesHealthCheck>("rules")
             .AddCalcQuoteCacheCheck("ready");  // Redis down → Degraded, never Unhealthy
+        services.AddGrpcHealthCheckPublisher(); // grpc.health.v1 follows the checks: SERVING unless one is Unhealthy
         return services;
     }
 

@@ -21,7 +21,12 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         var contentType = http.Request.ContentType;
         if (GrpcProtocol.IsGrpcContentType(contentType))
         {
-            return HandleGrpcAsync(http);
+            return HandleGrpcAsync(http, CallProtocol.Grpc);
+        }
+
+        if (runtime.Options.EnableConnect && GrpcProtocol.IsConnectStreamContentType(contentType))
+        {
+            return HandleGrpcAsync(http, CallProtocol.ConnectStream);
         }
 
         if (method is UnaryServerMethod unary && runtime.Options.EnableConnect && GrpcProtocol.ConnectCodecOf(contentType) is { } codec)
@@ -36,59 +41,129 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
     {
         http.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
         http.Response.Headers.Accept = connect
-            ? "application/grpc, application/grpc+proto, application/json, application/proto"
-            : "application/grpc, application/grpc+proto";
+            ? "application/grpc, application/grpc+proto, application/connect+proto, application/json, application/proto"
+            : "application/grpc, application/grpc+proto, application/connect+proto";
         return Task.CompletedTask;
     }
 
-    private async Task HandleGrpcAsync(HttpContext http)
+    private Task HandleGrpcAsync(HttpContext http, CallProtocol protocol)
     {
-        if (!HttpProtocol.IsHttp2(http.Request.Protocol) && !HttpProtocol.IsHttp3(http.Request.Protocol))
+        if (protocol == CallProtocol.Grpc && !HttpProtocol.IsHttp2(http.Request.Protocol) && !HttpProtocol.IsHttp3(http.Request.Protocol))
         {
             // gRPC needs HTTP/2 trailers; HTTP/1.1 clients should use Connect on the same path
             http.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             http.Response.Headers.Upgrade = "h2c";
-            return;
+            return Task.CompletedTask;
         }
 
         PrepareStreamLimits(http, method);
-        var call = new GrpcServerCall(http, runtime, method.Path);
+        var call = new GrpcServerCall(http, runtime, method.Path, protocol);
         var start = Stopwatch.GetTimestamp();
-        var interceptors = runtime.Interceptors;
-        Status status;
-        Metadata? trailers = null;
+
+        // fast path: everything completes synchronously (a unary call whose request is already in and whose
+        // service returns a completed task); any pending step continues in RunAsync
+        Task task;
         try
         {
             call.Initialize();
-            foreach (var interceptor in interceptors)
+            var interceptors = runtime.Interceptors;
+            for (var i = 0; i < interceptors.Length; i++)
             {
-                await interceptor.OnCallStartingAsync(call);
+                var starting = interceptors[i].OnCallStartingAsync(call);
+                if (!starting.IsCompletedSuccessfully)
+                {
+                    return RunAsync(call, start, starting, i + 1, null);
+                }
             }
 
-            var task = method.InvokeGrpcAsync(call);
-            if (!task.IsCompleted && call.HasDeadline)
+            task = method.InvokeGrpcAsync(call);
+        }
+        catch (Exception ex)
+        {
+            task = Task.FromException(ex);
+        }
+
+        if (!task.IsCompletedSuccessfully)
+        {
+            return RunAsync(call, start, default, 0, task);
+        }
+
+        var completing = call.CompleteAsync(Status.DefaultSuccess, null);
+        if (!completing.IsCompletedSuccessfully)
+        {
+            return FinishAsync(call, start, completing);
+        }
+
+        Finish(call, start, Status.DefaultSuccess);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The general path: awaits interceptors and the service, races the deadline, maps failures.</summary>
+    private async Task RunAsync(GrpcServerCall call, long start, ValueTask pendingInterceptor, int nextInterceptor, Task? service)
+    {
+        var http = call.HttpContext;
+        Status status;
+        Metadata? trailers = null;
+        Task? outlived = null;
+        try
+        {
+            if (service is null)
             {
-                await Task.WhenAny(task, call.DeadlineTask);
-                if (!task.IsCompleted)
+                await pendingInterceptor;
+                var interceptors = runtime.Interceptors;
+                for (var i = nextInterceptor; i < interceptors.Length; i++)
+                {
+                    await interceptors[i].OnCallStartingAsync(call);
+                }
+
+                service = method.InvokeGrpcAsync(call);
+            }
+
+            if (!service.IsCompleted && call.HasDeadline)
+            {
+                await Task.WhenAny(service, call.DeadlineTask);
+                if (!service.IsCompleted)
                 {
                     // the deadline (or the client) won: answer now, let the service observe its cancelled token
-                    ObserveLate(task);
+                    outlived = service;
                     await call.DrainPendingWriteAsync();
                     throw new OperationCanceledException(call.CancellationToken);
                 }
             }
 
-            await task;
+            await service;
             status = Status.DefaultSuccess;
         }
         catch (Exception ex)
         {
-            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested,
+            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested || call.ClientGone,
                 call.DeadlineFired, out trailers);
         }
 
-        call.Complete(status, trailers);
+        await call.CompleteAsync(status, trailers);
+        if (outlived is not null)
+        {
+            await WaitForOutlivedServiceAsync(http, outlived);
+        }
+
+        Finish(call, start, status);
+    }
+
+    private async Task FinishAsync(GrpcServerCall call, long start, ValueTask completing)
+    {
+        await completing;
+        Finish(call, start, Status.DefaultSuccess);
+    }
+
+    private void Finish(GrpcServerCall call, long start, Status status)
+    {
         call.Dispose();
+        var interceptors = runtime.Interceptors;
+        if (interceptors.Length == 0)
+        {
+            return;
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(start);
         foreach (var interceptor in interceptors)
         {
@@ -121,10 +196,30 @@ internal sealed class GrpcEndpoint(ServerMethod method, GrpcRuntime runtime)
         }
     }
 
-    /// <summary>Keeps a service task that outlived its call from raising unobserved exceptions.</summary>
-    internal static void ObserveLate(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    /// <summary>
+    /// Sends the status to the client at once, then waits for a service that ignored its cancelled token to
+    /// return: the HttpContext must not be recycled while service code can still touch the call.
+    /// </summary>
+    internal static async Task WaitForOutlivedServiceAsync(HttpContext http, Task service)
+    {
+        try
+        {
+            await http.Response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // the client is gone already
+        }
+
+        try
+        {
+            await service;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // the call already ended with DEADLINE_EXCEEDED or CANCELLED; what the service did afterwards is moot
+        }
+    }
 }
 
 /// <summary>The route for paths no service claims: gRPC gets UNIMPLEMENTED (never HTTP 404), Connect a 501 error.</summary>
@@ -135,12 +230,13 @@ internal sealed class UnimplementedEndpoint(GrpcRuntime runtime)
         var path = http.Request.Path.Value ?? "";
         var status = GrpcStatuses.UnimplementedMethod(path);
         var contentType = http.Request.ContentType;
-        if (GrpcProtocol.IsGrpcContentType(contentType))
+        if (GrpcProtocol.IsGrpcContentType(contentType) || GrpcProtocol.IsConnectStreamContentType(contentType))
         {
-            var call = new GrpcServerCall(http, runtime, path);
-            call.Complete(status, null);
+            var protocol = GrpcProtocol.IsGrpcContentType(contentType) ? CallProtocol.Grpc : CallProtocol.ConnectStream;
+            var call = new GrpcServerCall(http, runtime, path, protocol);
+            var done = call.CompleteAsync(status, null);
             call.Dispose();
-            return Task.CompletedTask;
+            return done.AsTask();
         }
 
         if (GrpcProtocol.ConnectCodecOf(contentType) is not null && runtime.Options.EnableConnect)

@@ -13,6 +13,17 @@ internal sealed class GrpcRuntime(IOptions<GrpcServerOptions> options, ErrorMapp
 
     public ErrorMapper Errors { get; } = errors;
 
-    /// <summary>Singleton interceptors in registration order (resolved on first use, after the host is built).</summary>
-    public IGrpcServerInterceptor[] Interceptors => _interceptors ??= [.. services.GetServices<IGrpcServerInterceptor>()];
+    /// <summary>
+    /// The built-in telemetry interceptor (unless <see cref="GrpcServerOptions.EnableTelemetry"/> is off), then the
+    /// registered singleton interceptors in registration order; resolved on first use, after the host is built.
+    /// </summary>
+    public IGrpcServerInterceptor[] Interceptors => _interceptors ??= Resolve();
+
+    private IGrpcServerInterceptor[] Resolve()
+    {
+        var registered = services.GetServices<IGrpcServerInterceptor>();
+        return Options.EnableTelemetry
+            ? [services.GetRequiredService<Telemetry.GrpcTelemetryInterceptor>(), .. registered]
+            : [.. registered];
+    }
 }

@@ -30,17 +30,19 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     private Task? _pendingWrite;
     private string? _sentEncoding;
 
-    public GrpcServerCall(HttpContext http, GrpcRuntime runtime, string method, bool connect = false)
+    public GrpcServerCall(HttpContext http, GrpcRuntime runtime, string method, CallProtocol protocol = CallProtocol.Grpc)
     {
         _http = http;
         _runtime = runtime;
         _method = method;
         _token = http.RequestAborted;
-        IsConnect = connect;
+        Protocol = protocol;
     }
 
+    public CallProtocol Protocol { get; }
+
     /// <summary>A Connect unary call: headers are written with the response, not flushed ahead.</summary>
-    public bool IsConnect { get; }
+    public bool IsConnect => Protocol == CallProtocol.ConnectUnary;
 
     public int SendLimit => _runtime.Options.MaxSendMessageSize;
 
@@ -83,32 +85,36 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     public void Initialize()
     {
         var headers = _http.Request.Headers;
-        var encoding = headers[GrpcProtocol.EncodingHeader];
+        var connect = Protocol == CallProtocol.ConnectStream;
+        var encoding = connect ? headers[GrpcProtocol.ConnectContentEncodingHeader] : headers.GrpcEncoding;
         if (encoding.Count > 0)
         {
             var e = encoding.ToString();
             if (!string.Equals(e, GrpcProtocol.Identity, StringComparison.Ordinal)
                 && !string.Equals(e, GrpcProtocol.Gzip, StringComparison.Ordinal))
             {
-                _http.Response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
+                _http.Response.Headers[connect ? GrpcProtocol.ConnectAcceptEncodingHeader : GrpcProtocol.AcceptEncodingHeader] =
+                    GrpcProtocol.SupportedEncodings;
                 GrpcStatuses.Throw(GrpcStatuses.UnsupportedEncoding(e));
             }
 
             RequestEncoding = e;
         }
 
-        if (_runtime.Options.ResponseCompression is { } preferred && ClientAccepts(headers, preferred))
+        if (_runtime.Options.ResponseCompression is { } preferred
+            && ClientAccepts(connect ? headers[GrpcProtocol.ConnectAcceptEncodingHeader] : headers.GrpcAcceptEncoding, preferred))
         {
             ResponseCompression = preferred;
         }
 
         TimeSpan? timeout = null;
-        var timeoutHeader = headers[GrpcProtocol.TimeoutHeader];
+        var timeoutHeader = connect ? headers[GrpcProtocol.ConnectTimeoutHeader] : headers.GrpcTimeout;
         if (timeoutHeader.Count > 0)
         {
-            if (!TimeoutHeader.TryParse(timeoutHeader.ToString(), out var t))
+            var ok = connect ? TimeoutHeader.TryParseConnect(timeoutHeader.ToString(), out var t) : TimeoutHeader.TryParse(timeoutHeader.ToString(), out t);
+            if (!ok)
             {
-                GrpcStatuses.Throw(GrpcStatuses.InvalidTimeout);
+                GrpcStatuses.Throw(connect ? GrpcStatuses.InvalidConnectTimeout : GrpcStatuses.InvalidTimeout);
             }
 
             timeout = t;
@@ -162,9 +168,9 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         _deadlineCts?.Cancel();
     }
 
-    private static bool ClientAccepts(IHeaderDictionary headers, string encoding)
+    private static bool ClientAccepts(StringValues accepted, string encoding)
     {
-        foreach (var value in headers[GrpcProtocol.AcceptEncodingHeader])
+        foreach (var value in accepted)
         {
             foreach (var part in (value ?? "").Split(','))
             {
@@ -183,6 +189,28 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     /// read, so HTTP/2 flow control pushes back on a client that sends faster than the service consumes.
     /// </summary>
     public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
+        where T : class, IMessage<T>
+    {
+        try
+        {
+            return await ReadNextAsync(parser, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw ClientReset(ex);
+        }
+    }
+
+    /// <summary>True once reading or writing failed because the client reset the stream or closed the connection.</summary>
+    public bool ClientGone { get; private set; }
+
+    private OperationCanceledException ClientReset(IOException ex)
+    {
+        ClientGone = true;
+        return new OperationCanceledException("the client reset the stream", ex, _token);
+    }
+
+    private async ValueTask<T?> ReadNextAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
         where T : class, IMessage<T>
     {
         var reader = _http.Request.BodyReader;
@@ -220,33 +248,75 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var token = _token;
         while (true)
         {
-            var result = await reader.ReadAsync(token);
-            var buffer = result.Buffer;
-            if (result.IsCompleted)
+            ReadResult result;
+            try
             {
-                // the common case: the whole request (one message + END_STREAM) is already here
-                if (!TryParse(ref buffer, parser, out var message))
-                {
-                    var empty = buffer.IsEmpty;
-                    reader.AdvanceTo(buffer.End);
-                    GrpcStatuses.Throw(empty ? GrpcStatuses.MissingRequestMessage : GrpcStatuses.IncompleteMessage);
-                }
-
-                var extra = !buffer.IsEmpty;
-                reader.AdvanceTo(buffer.End);
-                if (extra)
-                {
-                    GrpcStatuses.Throw(GrpcStatuses.ExtraRequestMessage);
-                }
-
-                return message!;
+                result = await reader.ReadAsync(token);
+            }
+            catch (IOException ex)
+            {
+                throw ClientReset(ex);
             }
 
-            // enforce the receive limit as soon as the header is in, before buffering the body
-            var peek = buffer;
-            _ = MessageFraming.TryRead(ref peek, _runtime.Options.MaxReceiveMessageSize, out _, out _);
-            reader.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return TakeSingle(reader, result, parser);
+            }
+
+            WaitForMore(reader, result);
         }
+    }
+
+    /// <summary>
+    /// The synchronous form of <see cref="ReadSingleMessageAsync{T}"/> for the usual case where HEADERS and the
+    /// one DATA frame with END_STREAM arrived together; false when more must be awaited.
+    /// </summary>
+    public bool TryReadSingleMessage<T>(MessageParser<T> parser, out T? message) where T : class, IMessage<T>
+    {
+        message = null;
+        var reader = _http.Request.BodyReader;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        if (!result.IsCompleted)
+        {
+            WaitForMore(reader, result);
+            return false;
+        }
+
+        message = TakeSingle(reader, result, parser);
+        return true;
+    }
+
+    private T TakeSingle<T>(PipeReader reader, ReadResult result, MessageParser<T> parser) where T : class, IMessage<T>
+    {
+        var buffer = result.Buffer;
+        if (!TryParse(ref buffer, parser, out var message))
+        {
+            var empty = buffer.IsEmpty;
+            reader.AdvanceTo(buffer.End);
+            GrpcStatuses.Throw(empty ? GrpcStatuses.MissingRequestMessage : GrpcStatuses.IncompleteMessage);
+        }
+
+        var extra = !buffer.IsEmpty;
+        reader.AdvanceTo(buffer.End);
+        if (extra)
+        {
+            GrpcStatuses.Throw(GrpcStatuses.ExtraRequestMessage);
+        }
+
+        return message!;
+    }
+
+    private void WaitForMore(PipeReader reader, ReadResult result)
+    {
+        // enforce the receive limit as soon as the header is in, before buffering the body
+        var buffer = result.Buffer;
+        var peek = buffer;
+        _ = MessageFraming.TryRead(ref peek, _runtime.Options.MaxReceiveMessageSize, out _, out _);
+        reader.AdvanceTo(buffer.Start, buffer.End);
     }
 
     private bool TryParse<T>(ref ReadOnlySequence<byte> buffer, MessageParser<T> parser, out T? message)
@@ -307,10 +377,11 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var response = _http.Response;
         response.StatusCode = StatusCodes.Status200OK;
         var headers = response.Headers;
-        headers.ContentType = GrpcProtocol.ContentType;
+        var connect = Protocol == CallProtocol.ConnectStream;
+        headers.ContentType = connect ? GrpcProtocol.ConnectStreamProto : GrpcProtocol.ContentType;
         if (ResponseCompression is { } encoding)
         {
-            headers[GrpcProtocol.EncodingHeader] = encoding;
+            headers[connect ? GrpcProtocol.ConnectContentEncodingHeader : GrpcProtocol.EncodingHeader] = encoding;
             _sentEncoding = encoding;
         }
     }
@@ -369,7 +440,19 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             return Task.CompletedTask;
         }
 
-        return _pendingWrite = pending.AsTask();
+        return _pendingWrite = AwaitFlushAsync(pending);
+    }
+
+    private async Task AwaitFlushAsync(ValueTask<FlushResult> pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (IOException ex)
+        {
+            throw ClientReset(ex);
+        }
     }
 
     private void WriteCompressed<T>(PipeWriter writer, T message, int size) where T : IMessage<T>
@@ -408,12 +491,18 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
     /// <summary>
     /// Ends the call with <paramref name="status"/>: as trailers after messages, or in the HEADERS frame
-    /// (Trailers-Only) when nothing was sent. Response trailers metadata travels the same way.
+    /// (Trailers-Only) when nothing was sent. Response trailers metadata travels the same way. A Connect
+    /// stream ends instead with an end-stream message (flag 0x02) holding the error and trailers as JSON.
     /// </summary>
-    public void Complete(in Status status, Metadata? extraTrailers)
+    public ValueTask CompleteAsync(in Status status, Metadata? extraTrailers)
     {
         _completed = true;
         var response = _http.Response;
+        if (Protocol == CallProtocol.ConnectStream)
+        {
+            return WriteConnectEndStreamAsync(status, extraTrailers);
+        }
+
         if (!ResponseStarted && !response.HasStarted)
         {
             // Trailers-Only: one HEADERS frame with END_STREAM
@@ -424,26 +513,50 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             WriteStatus(headers, status);
             MetadataCodec.AddTo(headers, _responseTrailers);
             MetadataCodec.AddTo(headers, extraTrailers);
-            return;
+            return ValueTask.CompletedTask;
         }
 
-        if (!response.SupportsTrailers())
+        if (_http.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not { IsReadOnly: false } trailers)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
-        var trailers = _http.Features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers;
         WriteStatus(trailers, status);
         MetadataCodec.AddTo(trailers, _responseTrailers);
         MetadataCodec.AddTo(trailers, extraTrailers);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask WriteConnectEndStreamAsync(Status status, Metadata? extraTrailers)
+    {
+        if (!ResponseStarted && !_http.Response.HasStarted)
+        {
+            StartResponse();
+        }
+
+        var json = Connect.ConnectErrors.EndStreamJson(status, _responseTrailers, extraTrailers);
+        var writer = _http.Response.BodyWriter;
+        var span = writer.GetSpan(GrpcProtocol.HeaderSize + json.Length);
+        MessageFraming.WriteHeader(span, compressed: false, json.Length);
+        span[0] = GrpcProtocol.ConnectEndStreamFlag;
+        json.CopyTo(span[GrpcProtocol.HeaderSize..]);
+        writer.Advance(GrpcProtocol.HeaderSize + json.Length);
+        try
+        {
+            await writer.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // the client is gone; nothing left to tell it
+        }
     }
 
     private static void WriteStatus(IHeaderDictionary target, in Status status)
     {
-        target[GrpcProtocol.StatusTrailer] = GrpcStatuses.CodeText(status.StatusCode);
+        target.GrpcStatus = GrpcStatuses.CodeValue(status.StatusCode);
         if (!string.IsNullOrEmpty(status.Detail))
         {
-            target[GrpcProtocol.MessageTrailer] = PercentEncoding.Encode(status.Detail);
+            target.GrpcMessage = PercentEncoding.Encode(status.Detail);
         }
 
         if (status.DetailsBin is { Length: > 0 } details)

@@ -37,10 +37,27 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
 {
     private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
-    public override async Task InvokeGrpcAsync(GrpcServerCall call)
+    public override Task InvokeGrpcAsync(GrpcServerCall call)
+    {
+        // fast path without async machinery: request already complete, service done synchronously, nothing to dispose
+        if (!activator.CreatesPerCall && call.TryReadSingleMessage(parser, out var request))
+        {
+            var pending = invoker(activator.Create(call.HttpContext), request!, call);
+            return pending.IsCompletedSuccessfully
+                ? call.WriteMessageAsync(pending.Result, flush: false, default)
+                : WriteWhenDoneAsync(call, pending);
+        }
+
+        return InvokeSlowAsync(call);
+    }
+
+    private static async Task WriteWhenDoneAsync(GrpcServerCall call, Task<TResponse> pending) =>
+        await call.WriteMessageAsync(await pending, flush: false, default);
+
+    private async Task InvokeSlowAsync(GrpcServerCall call)
     {
         var request = await call.ReadSingleMessageAsync(parser);
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         TResponse response;
         try
         {
@@ -60,7 +77,7 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
 
     public override async Task<IMessage> InvokeServiceAsync(IMessage request, GrpcServerCall call)
     {
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         try
         {
             return await invoker(service, (TRequest)request, call);
@@ -83,7 +100,7 @@ internal sealed class ServerStreamingMethod<TService, TRequest, TResponse>(
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
         var request = await call.ReadSingleMessageAsync(parser);
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         try
         {
             await invoker(service, request, new ResponseStreamWriter<TResponse>(call), call);
@@ -105,7 +122,7 @@ internal sealed class ClientStreamingMethod<TService, TRequest, TResponse>(
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         TResponse response;
         try
         {
@@ -130,7 +147,7 @@ internal sealed class DuplexStreamingMethod<TService, TRequest, TResponse>(
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
-        var service = activator.Create(call.HttpContext.RequestServices);
+        var service = activator.Create(call.HttpContext);
         try
         {
             await invoker(service, new RequestStreamReader<TRequest>(call, parser), new ResponseStreamWriter<TResponse>(call), call);

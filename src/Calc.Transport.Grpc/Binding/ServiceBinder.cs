@@ -19,11 +19,14 @@ namespace Calc.Transport.Grpc.Binding;
 /// </summary>
 internal static class ServiceBinder
 {
-    public static IReadOnlyList<ServerMethod> Bind<TService>(ServiceDescriptor service, bool registeredInDi)
+    /// <param name="lifetime">How TService is registered in DI; null = not registered (created per call).</param>
+    /// <param name="root">The root service provider (singletons are resolved from it once).</param>
+    public static IReadOnlyList<ServerMethod> Bind<TService>(ServiceDescriptor service, Microsoft.Extensions.DependencyInjection.ServiceLifetime? lifetime,
+        IServiceProvider root)
         where TService : class
     {
         ArgumentNullException.ThrowIfNull(service);
-        var activator = new ServiceActivator<TService>(registeredInDi);
+        var activator = new ServiceActivator<TService>(lifetime, root);
         var methods = new List<ServerMethod>(service.Methods.Count);
         var problems = new StringBuilder();
         foreach (var rpc in service.Methods)

@@ -56,42 +56,83 @@ internal static class ConnectErrors
         _ => "internal",
     };
 
-    public static byte[] ToJson(Status status)
+    /// <summary>The end-stream message of a Connect stream: <c>{"error": {...}, "metadata": {"k": ["v"]}}</c>.</summary>
+    public static byte[] EndStreamJson(Status status, Metadata? trailers, Metadata? extraTrailers)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
-            json.WriteString("code", CodeName(status.StatusCode));
-            if (!string.IsNullOrEmpty(status.Detail))
+            if (status.StatusCode != StatusCode.OK)
             {
-                json.WriteString("message", status.Detail);
+                json.WritePropertyName("error");
+                WriteError(json, status);
             }
 
-            if (GrpcErrors.DetailsOf(status) is { Details.Count: > 0 } rich)
+            if (trailers is { Count: > 0 } || extraTrailers is { Count: > 0 })
             {
-                json.WriteStartArray("details");
-                foreach (var any in rich.Details)
+                json.WriteStartObject("metadata");
+                foreach (var group in (trailers ?? []).Concat(extraTrailers ?? []).GroupBy(e => e.Key))
                 {
-                    json.WriteStartObject();
-                    json.WriteString("type", Any.GetTypeName(any.TypeUrl));
-                    json.WriteString("value", MetadataCodec.ToBase64(any.Value.Span));
-                    if (TryDebugJson(any) is { } debug)
+                    json.WriteStartArray(group.Key);
+                    foreach (var entry in group)
                     {
-                        json.WritePropertyName("debug");
-                        json.WriteRawValue(debug);
+                        json.WriteStringValue(entry.ValueBytes is { } b ? MetadataCodec.ToBase64(b) : entry.Value);
                     }
 
-                    json.WriteEndObject();
+                    json.WriteEndArray();
                 }
 
-                json.WriteEndArray();
+                json.WriteEndObject();
             }
 
             json.WriteEndObject();
         }
 
         return stream.ToArray();
+    }
+
+    public static byte[] ToJson(Status status)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            WriteError(json, status);
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void WriteError(Utf8JsonWriter json, Status status)
+    {
+        json.WriteStartObject();
+        json.WriteString("code", CodeName(status.StatusCode));
+        if (!string.IsNullOrEmpty(status.Detail))
+        {
+            json.WriteString("message", status.Detail);
+        }
+
+        if (GrpcErrors.DetailsOf(status) is { Details.Count: > 0 } rich)
+        {
+            json.WriteStartArray("details");
+            foreach (var any in rich.Details)
+            {
+                json.WriteStartObject();
+                json.WriteString("type", Any.GetTypeName(any.TypeUrl));
+                json.WriteString("value", MetadataCodec.ToBase64(any.Value.Span));
+                if (TryDebugJson(any) is { } debug)
+                {
+                    json.WritePropertyName("debug");
+                    json.WriteRawValue(debug);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
     }
 
     private static string? TryDebugJson(Any any)

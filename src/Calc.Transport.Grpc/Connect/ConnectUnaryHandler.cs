@@ -22,11 +22,12 @@ internal static class ConnectUnaryHandler
 
     public static async Task HandleAsync(HttpContext http, UnaryServerMethod method, GrpcRuntime runtime, ConnectCodec codec)
     {
-        var call = new GrpcServerCall(http, runtime, method.Path, connect: true);
+        var call = new GrpcServerCall(http, runtime, method.Path, CallProtocol.ConnectUnary);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var interceptors = runtime.Interceptors;
         Status status;
         Metadata? trailers = null;
+        Task? outlived = null;
         try
         {
             if (http.Request.Headers[GrpcProtocol.ConnectTimeoutHeader] is { Count: > 0 } timeout)
@@ -65,7 +66,7 @@ internal static class ConnectUnaryHandler
                 await Task.WhenAny(task, call.DeadlineTask);
                 if (!task.IsCompleted)
                 {
-                    GrpcEndpoint.ObserveLate(task);
+                    outlived = task;
                     throw new OperationCanceledException(call.CancellationToken);
                 }
             }
@@ -81,17 +82,19 @@ internal static class ConnectUnaryHandler
         }
         catch (Exception ex)
         {
-            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested,
+            status = runtime.Errors.Map(ex, method.Path, http.TraceIdentifier, call.CancellationToken.IsCancellationRequested || call.ClientGone,
                 call.DeadlineFired, out trailers);
             if (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
             {
                 await WriteErrorAsync(http, call, status, trailers);
             }
         }
-        finally
+        if (outlived is not null)
         {
-            call.Dispose();
+            await GrpcEndpoint.WaitForOutlivedServiceAsync(http, outlived);
         }
+
+        call.Dispose();
 
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(start);
         foreach (var interceptor in interceptors)

@@ -30,8 +30,8 @@ public static class GrpcEndpointRouteBuilderExtensions
         var runtime = sp.GetService<GrpcRuntime>()
             ?? throw new InvalidOperationException("call services.AddCalcGrpc() before MapGrpcService");
         var registry = sp.GetRequiredService<GrpcServiceRegistry>();
-        var registered = sp.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) ?? false;
-        var methods = ServiceBinder.Bind<TService>(descriptor, registered);
+        var lifetime = sp.GetRequiredService<GrpcServiceLifetimes>().LifetimeOf(typeof(TService));
+        var methods = ServiceBinder.Bind<TService>(descriptor, lifetime, sp);
         registry.Add(descriptor);
 
         var builders = new List<IEndpointConventionBuilder>(methods.Count);

@@ -28,6 +28,11 @@ public static class GrpcServiceCollectionExtensions
         }
 
         services.AddMetrics();
+        if (!services.Any(d => d.ServiceType == typeof(GrpcServiceLifetimes)))
+        {
+            services.AddSingleton(new GrpcServiceLifetimes(services));
+        }
+
         services.TryAddSingleton<ErrorMapper>(sp => new ErrorMapper(
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ErrorMapper>>(),
             sp.GetRequiredService<IOptions<GrpcServerOptions>>().Value));
@@ -39,7 +44,6 @@ public static class GrpcServiceCollectionExtensions
         services.TryAddSingleton<ServerReflectionServiceV1>();
         services.TryAddSingleton<ServerReflectionServiceV1Alpha>();
         services.TryAddSingleton<GrpcTelemetryInterceptor>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrpcServerInterceptor, TelemetryInterceptorSlot>());
         return services;
     }
 
@@ -50,23 +54,5 @@ public static class GrpcServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<GrpcServerOptions>().Bind(configuration.GetSection(GrpcServerOptions.SectionName));
         return services.AddCalcGrpc(configure);
-    }
-
-    /// <summary>Forwards to the telemetry interceptor unless <see cref="GrpcServerOptions.EnableTelemetry"/> is off.</summary>
-    private sealed class TelemetryInterceptorSlot(GrpcTelemetryInterceptor inner, IOptions<GrpcServerOptions> options)
-        : IGrpcServerInterceptor
-    {
-        private readonly bool _enabled = options.Value.EnableTelemetry;
-
-        public ValueTask OnCallStartingAsync(ServerCallContext context) =>
-            _enabled ? inner.OnCallStartingAsync(context) : ValueTask.CompletedTask;
-
-        public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
-        {
-            if (_enabled)
-            {
-                inner.OnCallCompleted(context, status, elapsed);
-            }
-        }
     }
 }

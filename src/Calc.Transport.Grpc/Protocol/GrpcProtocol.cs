@@ -21,6 +21,9 @@ internal static class GrpcProtocol
     /// <summary>Encodings this server decodes and may send, in preference order.</summary>
     public const string SupportedEncodings = "identity,gzip";
 
+    /// <summary>The same as a header value, allocated once.</summary>
+    public static readonly Microsoft.Extensions.Primitives.StringValues SupportedEncodingsValue = SupportedEncodings;
+
     /// <summary>Length-prefixed message header: 1 byte compressed flag + 4 bytes big-endian length.</summary>
     public const int HeaderSize = 5;
 
@@ -28,6 +31,18 @@ internal static class GrpcProtocol
     public const string ConnectProto = "application/proto";
     public const string ConnectProtocolVersionHeader = "connect-protocol-version";
     public const string ConnectTimeoutHeader = "connect-timeout-ms";
+    public const string ConnectStreamProto = "application/connect+proto";
+    public const string ConnectContentEncodingHeader = "connect-content-encoding";
+    public const string ConnectAcceptEncodingHeader = "connect-accept-encoding";
+
+    /// <summary>Flag of the Connect end-stream message (a JSON object with error and trailers).</summary>
+    public const byte ConnectEndStreamFlag = 0x02;
+
+    /// <summary>Connect streaming with the binary codec (<c>application/connect+proto</c>).</summary>
+    public static bool IsConnectStreamContentType(string? contentType) =>
+        contentType is not null
+        && contentType.StartsWith(ConnectStreamProto, StringComparison.OrdinalIgnoreCase)
+        && (contentType.Length == ConnectStreamProto.Length || contentType[ConnectStreamProto.Length] == ';');
 
     /// <summary>True for <c>application/grpc</c>, <c>application/grpc+proto</c> and their parameters.</summary>
     public static bool IsGrpcContentType(string? contentType)
@@ -76,6 +91,14 @@ internal static class GrpcProtocol
 
         return media.Equals(ConnectProto, StringComparison.OrdinalIgnoreCase) ? ConnectCodec.Proto : null;
     }
+}
+
+/// <summary>How a call arrived: gRPC, Connect unary, or Connect streaming (enveloped like gRPC, status in an end-stream message).</summary>
+internal enum CallProtocol
+{
+    Grpc,
+    ConnectUnary,
+    ConnectStream,
 }
 
 /// <summary>The two Connect unary codecs.</summary>

@@ -33,6 +33,9 @@ internal static class GrpcStatuses
     public static readonly Status InvalidTimeout =
         new(StatusCode.Internal, "grpc-timeout header is malformed (expected 1-8 digits and a unit H M S m u n)");
 
+    public static readonly Status InvalidConnectTimeout =
+        new(StatusCode.InvalidArgument, "connect-timeout-ms must be 1-10 digits of milliseconds");
+
     public static readonly Status DeadlineExceeded = new(StatusCode.DeadlineExceeded, "deadline exceeded");
 
     public static readonly Status Cancelled = new(StatusCode.Cancelled, "call cancelled by the client");
@@ -60,6 +63,10 @@ internal static class GrpcStatuses
     public static string CodeText(StatusCode code) =>
         (uint)code < (uint)CodeTexts.Length ? CodeTexts[(int)code] : ((int)code).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The grpc-status header value, allocated once per code.</summary>
+    public static Microsoft.Extensions.Primitives.StringValues CodeValue(StatusCode code) =>
+        (uint)code < (uint)CodeValues.Length ? CodeValues[(int)code] : CodeText(code);
+
     /// <summary>UPPER_SNAKE names as in doc/statuscodes.md (used in logs and metrics).</summary>
     public static string CodeName(StatusCode code) =>
         (uint)code < (uint)CodeNames.Length ? CodeNames[(int)code] : CodeText(code);
@@ -73,4 +80,8 @@ internal static class GrpcStatuses
         "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
         "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
     ];
+
+    // after CodeTexts: static fields initialize in textual order
+    private static readonly Microsoft.Extensions.Primitives.StringValues[] CodeValues =
+        [.. CodeTexts.Select(t => new Microsoft.Extensions.Primitives.StringValues(t))];
 }

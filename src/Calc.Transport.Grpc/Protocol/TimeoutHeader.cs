@@ -44,11 +44,27 @@ internal static class TimeoutHeader
         return true;
     }
 
-    /// <summary>Formats a timeout the way clients send it (used by tests and the benchmark client).</summary>
-    public static string Format(TimeSpan timeout)
+    /// <summary>Connect's <c>connect-timeout-ms</c>: 1 to 10 ASCII digits of milliseconds.</summary>
+    public static bool TryParseConnect(ReadOnlySpan<char> value, out TimeSpan timeout)
     {
-        var ms = (long)Math.Ceiling(timeout.TotalMilliseconds);
-        return ms <= 99_999_999 ? ms.ToString(System.Globalization.CultureInfo.InvariantCulture) + "m"
-            : ((long)Math.Ceiling(timeout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "S";
+        timeout = default;
+        if (value.Length is < 1 or > 10)
+        {
+            return false;
+        }
+
+        long ms = 0;
+        foreach (var c in value)
+        {
+            if (c < '0' || c > '9')
+            {
+                return false;
+            }
+
+            ms = (ms * 10) + (c - '0');
+        }
+
+        timeout = TimeSpan.FromMilliseconds(ms);
+        return true;
     }
 }

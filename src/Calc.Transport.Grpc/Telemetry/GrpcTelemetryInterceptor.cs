@@ -45,27 +45,44 @@ internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor,
     public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
     {
         var code = GrpcStatuses.CodeName(status.StatusCode);
-        var tags = new TagList { { "rpc.method", context.Method }, { "rpc.grpc.status_code", code } };
-        _calls.Add(1, tags);
-        _duration.Record(elapsed.TotalSeconds, tags);
+        if (_calls.Enabled || _duration.Enabled || _errors.Enabled)
+        {
+            var tags = new TagList { { "rpc.method", context.Method }, { "rpc.grpc.status_code", code } };
+            _calls.Add(1, tags);
+            _duration.Record(elapsed.TotalSeconds, tags);
+            if (status.StatusCode != StatusCode.OK)
+            {
+                _errors.Add(1, tags);
+            }
+        }
+
         if (_active.Enabled)
         {
             _active.Add(-1, new KeyValuePair<string, object?>("rpc.method", context.Method));
         }
 
+        var level = status.StatusCode switch
+        {
+            StatusCode.OK => LogLevel.Debug,
+            StatusCode.Internal or StatusCode.Unknown or StatusCode.DataLoss => LogLevel.Warning,
+            _ => LogLevel.Information,
+        };
+        if (!_logger.IsEnabled(level))
+        {
+            return; // the request id is a string Kestrel builds on first use: only for calls that are logged
+        }
+
         var ms = elapsed.TotalMilliseconds;
         var requestId = context.HttpContext.TraceIdentifier;
-        switch (status.StatusCode)
+        switch (level)
         {
-            case StatusCode.OK:
+            case LogLevel.Debug:
                 LogCompleted(_logger, context.Method, code, ms, requestId);
                 break;
-            case StatusCode.Internal or StatusCode.Unknown or StatusCode.DataLoss:
-                _errors.Add(1, tags);
+            case LogLevel.Warning:
                 LogServerError(_logger, context.Method, code, ms, requestId, status.Detail);
                 break;
             default:
-                _errors.Add(1, tags);
                 LogClientError(_logger, context.Method, code, ms, requestId, status.Detail);
                 break;
         }
@@ -86,10 +103,4 @@ internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor,
         Message = "gRPC {Method} finished {StatusCode} in {ElapsedMs:0.###} ms (request {RequestId}): {StatusMessage}")]
     private static partial void LogServerError(ILogger logger, string method, string statusCode, double elapsedMs,
         string requestId, string statusMessage);
-}
-
-/// <summary>Elapsed time from a <see cref="Stopwatch"/> timestamp without allocating a Stopwatch.</summary>
-internal static class Elapsed
-{
-    public static TimeSpan Since(long startTimestamp) => Stopwatch.GetElapsedTime(startTimestamp);
 }

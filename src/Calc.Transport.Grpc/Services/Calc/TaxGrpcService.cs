@@ -85,7 +85,7 @@ public sealed class TaxGrpcService(TaxComputations tax)
 
     public Task<V1.GetDeadlinesResponse> GetDeadlines(V1.GetDeadlinesRequest request, ServerCallContext context)
     {
-        var response = new V1.GetDeadlinesResponse();
+        var response = new V1.GetDeadlinesResponse { RulesVersion = tax.RulesVersion };
         foreach (var d in tax.GetDeadlines(Kind(request.TaxpayerKind), request.Year))
         {
             response.Deadlines.Add(new V1.Deadline

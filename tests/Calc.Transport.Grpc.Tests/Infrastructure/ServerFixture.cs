@@ -1,0 +1,88 @@
+using System.Net;
+using Calc.Interop;
+using Calc.Transport.Grpc.Tests.Probe;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Calc.Transport.Grpc.Tests.Infrastructure;
+
+/// <summary>
+/// The interop server plus the probe service on real Kestrel (h2c on 127.0.0.1, a free port), with small
+/// limits so limit tests stay fast: 1 MiB receive, 1 MiB send, 10 s max deadline.
+/// </summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    public const int ReceiveLimit = 1024 * 1024;
+    public const int SendLimit = 1024 * 1024;
+
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public Uri Http1Address { get; private set; } = null!;
+
+    public ProbeState State { get; } = new();
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        var http1Port = FreePort();
+        _app = InteropHost.Build(port, o =>
+            {
+                o.MaxReceiveMessageSize = ReceiveLimit;
+                o.MaxSendMessageSize = SendLimit;
+                o.MaxDeadline = TimeSpan.FromSeconds(10);
+            },
+            http1Port: http1Port,
+            services: s =>
+            {
+                s.AddSingleton(State);
+                s.AddScoped<ProbeService>();
+                s.AddSingleton<IGrpcServerInterceptor, RejectingInterceptor>();
+            },
+            extend: app => app.MapGrpcService<ProbeService>(ProbeReflection.Descriptor.Services[0]));
+        await _app.StartAsync();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        Http1Address = new Uri($"http://127.0.0.1:{http1Port}");
+    }
+
+    /// <summary>A port that was free a moment ago (the listener binds it right after).</summary>
+    public static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public HttpClient CreateHttp2Client() => new(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
+    {
+        BaseAddress = BaseAddress,
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public HttpClient CreateHttp1Client() => new()
+    {
+        BaseAddress = Http1Address,
+        DefaultRequestVersion = HttpVersion.Version11,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ServerCollection : ICollectionFixture<ServerFixture>
+{
+    public const string Name = "server";
+}

@@ -36,7 +36,6 @@ public static partial class GracefulShutdown
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = grace);
         builder.Services.AddSingleton<ShutdownState>();
         builder.Services.AddHealthChecks().AddCheck<ShutdownHealthCheck>("shutdown");
-        builder.Services.AddGrpcHealthCheckPublisher(TimeSpan.FromSeconds(builder.Configuration.GetValue("Health:PublishPeriodSeconds", 5.0)));
         return builder;
     }
 

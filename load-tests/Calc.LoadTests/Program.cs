@@ -1,20 +1,8 @@
+using Calc.LoadTests;
 using Calc.LoadTests.Redis;
 
-// Calc load tests: one subcommand per scenario. Loopback only, bounded in count and time.
-var scenarios = new Dictionary<string, (string Help, Func<string[], Task<int>> Run)>(StringComparer.Ordinal)
-{
-    ["redis-bench"] = (RedisBench.Help, RedisBench.RunAsync),
-};
-
-if (args.Length == 0 || !scenarios.TryGetValue(args[0], out var scenario))
-{
-    Console.Error.WriteLine("usage: Calc.LoadTests <scenario> [options]\nscenarios:");
-    foreach (var (name, (help, _)) in scenarios)
-    {
-        Console.Error.WriteLine("  " + name + "  " + help);
-    }
-
-    return 2;
-}
-
-return await scenario.Run(args[1..]);
+// Subcommand dispatcher only: each area registers its commands in its own file.
+var commands = new List<LoadCommand>();
+commands.AddRange(Calc.LoadTests.Scenarios.ScenarioCommands.All);
+commands.Add(new LoadCommand("redis-bench", RedisBench.Help, (args, _) => RedisBench.RunAsync(args)));
+return await LoadCommand.DispatchAsync(commands, args);

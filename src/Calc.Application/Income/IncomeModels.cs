@@ -1,6 +1,5 @@
 using Calc.Application.Valuation;
 using Calc.Domain.Errors;
-using Calc.Domain.Income;
 
 namespace Calc.Application.Income;
 
@@ -10,10 +9,15 @@ namespace Calc.Application.Income;
 /// </summary>
 public readonly record struct ReceiptInput(string Id, DateTimeOffset? ReceivedAt, string Asset, string Amount);
 
-/// <summary>One receipt's outcome: a recognised income (with the index of its pricing) or an error.</summary>
-public readonly record struct IncomeOutcome(RecognizedIncome Income, int PricingIndex, CalcError? Error)
+/// <summary>
+/// One receipt's outcome: its income date and RUB value (with the index of its pricing), or an error. The
+/// receipt's own fields (id, asset, amount) are the caller's; the outcome does not copy them (32 bytes a receipt).
+/// </summary>
+public readonly record struct IncomeOutcome(DateOnly IncomeDate, decimal IncomeRub, int PricingIndex, CalcError? Error)
 {
     public bool Ok => Error is null;
+
+    public static IncomeOutcome Failed(CalcError error) => new(default, 0m, -1, error);
 }
 
 /// <summary>

@@ -18,7 +18,8 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     private readonly HttpContext _http;
     private readonly GrpcRuntime _runtime;
     private readonly string _method;
-    private CancellationTokenSource? _deadlineCts;
+    private CancellationTokenSource? _deadlineCts; // the call's token: client abort or deadline
+    private CancellationTokenSource? _timerCts;    // cancelled only by the deadline timer
     private TaskCompletionSource? _deadlineSignal;
     private CancellationToken _token;
     private DateTime _deadline = DateTime.MaxValue;
@@ -138,26 +139,26 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
 
         _deadline = DateTime.UtcNow + value;
         _deadlineSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted);
+        _timerCts = new CancellationTokenSource();
+        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(_http.RequestAborted, _timerCts.Token);
         _token = _deadlineCts.Token;
+        // Neither callback touches the HttpContext: they may run on a timer or abort thread after the
+        // request has ended and its context has been returned to Kestrel's pool.
+        _deadlineCts.Token.UnsafeRegister(static s => ((GrpcServerCall)s!)._deadlineSignal!.TrySetResult(), this);
         if (value <= TimeSpan.Zero)
         {
             OnDeadline();
         }
         else
         {
-            _deadlineCts.Token.UnsafeRegister(static s => ((GrpcServerCall)s!).OnCancelled(), this);
-            _deadlineCts.CancelAfter(value);
+            _timerCts.Token.UnsafeRegister(static s => ((GrpcServerCall)s!).OnDeadlineTimer(), this);
+            _timerCts.CancelAfter(value);
         }
     }
 
-    private void OnCancelled()
+    private void OnDeadlineTimer()
     {
-        if (!_http.RequestAborted.IsCancellationRequested)
-        {
-            _deadlineFired = true;
-        }
-
+        _deadlineFired = true;
         _deadlineSignal?.TrySetResult();
     }
 
@@ -165,7 +166,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     {
         _deadlineFired = true;
         _deadlineSignal?.TrySetResult();
-        _deadlineCts?.Cancel();
+        _timerCts?.Cancel();
     }
 
     private static bool ClientAccepts(StringValues accepted, string encoding)
@@ -569,5 +570,6 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     {
         _completed = true;
         _deadlineCts?.Dispose();
+        _timerCts?.Dispose();
     }
 }

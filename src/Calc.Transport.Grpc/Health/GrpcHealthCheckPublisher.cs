@@ -1,3 +1,4 @@
+using Calc.Transport.Grpc.Binding;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ServingStatus = Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
@@ -10,11 +11,22 @@ namespace Calc.Transport.Grpc.Health;
 /// and each check whose name looks like a gRPC service (<c>calc.v1.QuoteService</c>) gets its own status.
 /// Register with <see cref="GrpcHealthCheckPublisherExtensions.AddGrpcHealthCheckPublisher"/>.
 /// </summary>
-public sealed class GrpcHealthCheckPublisher(HealthStatusRegistry registry) : IHealthCheckPublisher
+public sealed class GrpcHealthCheckPublisher(HealthStatusRegistry registry, GrpcServiceRegistry services) : IHealthCheckPublisher
 {
+    /// <summary>
+    /// A check named after a service (e.g. <c>calc.v1.QuoteService</c>) sets that service's status; every other
+    /// mapped service follows the overall status, so a client checking its own service gets SERVING, not SERVICE_UNKNOWN.
+    /// </summary>
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var overall = ToServing(report.Status);
+        foreach (var service in services.Services)
+        {
+            var status = report.Entries.TryGetValue(service.FullName, out var own) ? ToServing(own.Status) : overall;
+            registry.SetStatus(service.FullName, status);
+        }
+
         foreach (var (name, entry) in report.Entries)
         {
             if (name.Contains('.', StringComparison.Ordinal))
@@ -23,7 +35,7 @@ public sealed class GrpcHealthCheckPublisher(HealthStatusRegistry registry) : IH
             }
         }
 
-        registry.SetStatus("", ToServing(report.Status));
+        registry.SetStatus("", overall);
         return Task.CompletedTask;
     }
 

@@ -3,12 +3,12 @@ using Google.Protobuf.Reflection;
 namespace Calc.Transport.Grpc.Binding;
 
 /// <summary>Every service mapped on this host (for reflection and for refusing a service mapped twice).</summary>
-internal sealed class GrpcServiceRegistry
+public sealed class GrpcServiceRegistry
 {
     private readonly List<ServiceDescriptor> _services = [];
     private readonly Lock _gate = new();
 
-    public bool FallbackMapped { get; set; }
+    internal bool FallbackMapped { get; set; }
 
     public IReadOnlyList<ServiceDescriptor> Services
     {
@@ -21,7 +21,7 @@ internal sealed class GrpcServiceRegistry
         }
     }
 
-    public void Add(ServiceDescriptor service)
+    internal void Add(ServiceDescriptor service)
     {
         lock (_gate)
         {

@@ -64,16 +64,31 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
         await responseStream.WriteAsync(new V1.RecognizeIncomeStreamResponse { Summary = summary }, ct);
     }
 
-    private static ReceiptInput[] Receipts(IList<V1.MiningReceipt> receipts)
+    private static ReceiptView Receipts(IList<V1.MiningReceipt> receipts) => new(receipts);
+
+    /// <summary>The request's receipts as application inputs, converted on access (no copy of the batch).</summary>
+    private sealed class ReceiptView(IList<V1.MiningReceipt> receipts) : IReadOnlyList<ReceiptInput>
     {
-        var inputs = new ReceiptInput[receipts.Count];
-        for (int i = 0; i < inputs.Length; i++)
+        public int Count => receipts.Count;
+
+        public ReceiptInput this[int index]
         {
-            var r = receipts[i];
-            inputs[i] = new ReceiptInput(r.Id, r.ReceivedAt is { } t && IsValid(t) ? t.ToDateTimeOffset() : null, r.Asset, r.Amount);
+            get
+            {
+                var r = receipts[index];
+                return new ReceiptInput(r.Id, r.ReceivedAt is { } t && IsValid(t) ? t.ToDateTimeOffset() : null, r.Asset, r.Amount);
+            }
         }
 
-        return inputs;
+        public IEnumerator<ReceiptInput> GetEnumerator()
+        {
+            for (int i = 0; i < receipts.Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Timestamp range of the protobuf spec (0001-01-01 … 9999-12-31, nanos 0 … 999,999,999).</summary>
@@ -97,13 +112,12 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
             }
             else
             {
-                var income = outcome.Income;
                 result.Income = new V1.RecognizedIncome
                 {
-                    IncomeDate = ProtoMap.CachedDate(income.IncomeDate, dates),
-                    Asset = income.Asset,
+                    IncomeDate = ProtoMap.CachedDate(outcome.IncomeDate, dates),
+                    Asset = receipts[i].Asset,
                     Amount = receipts[i].Amount,
-                    IncomeRub = ProtoMap.Dec(income.IncomeRub),
+                    IncomeRub = ProtoMap.Dec(outcome.IncomeRub),
                     ProvenanceIndex = outcome.PricingIndex,
                     Provenance = inline?[outcome.PricingIndex - chunk.FirstNewPricing],
                 };

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Calc.Adapters.Exchanges.Tests;
+namespace Calc.Tests.Shared.Web;
 
 /// <summary>A real Kestrel server on 127.0.0.1 (ephemeral port) answering every request with <c>handler</c>.</summary>
 internal sealed class LoopbackServer : IAsyncDisposable

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Calc.Client;
+using Calc.V1;
+using Google.Protobuf;
+
+namespace Calc.LoadTests.Scenarios;
+
+/// <summary>Scenarios 2–4: unary batches over gRPC, the month-end stream, and 1C-sized Connect JSON batches.</summary>
+public static class IncomeScenarios
+{
+    /// <summary>Scenario 2: RecognizeIncome with <c>--batch</c> receipts per call, <c>--calls</c> calls, <c>--concurrency</c> in flight.</summary>
+    public static async Task<ScenarioReport> BatchAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    {
+        int batch = options.Int("batch", 10_000, 500);
+        int calls = options.Int("calls", 60, 4);
+        int concurrency = options.Int("concurrency", 2, 2);
+        var requests = workload.BatchRequests(batch);
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        int warmup = options.Int("warmup", 20, 1);
+        for (int i = 0; i < warmup * requests.Count; i++)
+        {
+            // warm: tiered JIT reaches its optimised code, caches and pools fill
+            await client.RecognizeIncomeAsync(requests[i % requests.Count], cancellationToken: ct).ConfigureAwait(false);
+        }
+
+        int next = -1;
+        long errors = 0, receipts = 0;
+        var parts = new Latencies[concurrency];
+        var measurement = Measurement.Start(server);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var latencies = parts[w] = new Latencies();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < calls)
+            {
+                var request = requests[i % requests.Count];
+                long start = Stopwatch.GetTimestamp();
+                try
+                {
+                    var response = await client.RecognizeIncomeAsync(request, cancellationToken: ct).ConfigureAwait(false);
+                    latencies.Add(start);
+                    Interlocked.Add(ref errors, ItemErrors(response.Results, request.Receipts.Count));
+                    Interlocked.Add(ref receipts, response.Results.Count);
+                }
+                catch (CalcRpcException)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })).ConfigureAwait(false);
+        return measurement.Stop("2 batch RecognizeIncome (gRPC, .NET client)", "receipts", receipts, calls, errors, Latencies.Merge(parts),
+            $"{batch:N0}/call, {concurrency} in flight, {workload.PricePoints} (asset, day) points");
+    }
+
+    /// <summary>Scenario 3: one StreamRecognizeIncome of <c>--receipts</c> receipts in chunks of <c>--chunk</c>.</summary>
+    public static async Task<ScenarioReport> StreamAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    {
+        int total = options.Int("receipts", 1_000_000, 20_000);
+        int chunkSize = options.Int("chunk", 10_000, 2_000);
+        var (policy, series) = workload.Policies()[0];
+        // a few distinct chunks, resent: ids need only be unique within a chunk
+        var chunks = Enumerable.Range(0, 4).Select(c =>
+        {
+            var chunk = new ReceiptChunk();
+            chunk.Receipts.AddRange(Workload.Receipts(series, chunkSize, $"m{c}-"));
+            return new RecognizeIncomeStreamRequest { Receipts = chunk };
+        }).ToArray();
+        int chunkCount = (total + chunkSize - 1) / chunkSize;
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        await RunStreamAsync(client, policy, chunks, options.Int("warmup", 100, 2), ct).ConfigureAwait(false); // warm-up (chunks)
+
+        var measurement = Measurement.Start(server);
+        long start = Stopwatch.GetTimestamp();
+        var (results, errors, firstChunk) = await RunStreamAsync(client, policy, chunks, chunkCount, ct).ConfigureAwait(false);
+        var latency = new Latencies();
+        latency.Add(start);
+        long expected = (long)chunkCount * chunkSize;
+        return measurement.Stop("3 month-end StreamRecognizeIncome (gRPC duplex)", "receipts", results, 1,
+            errors + (results == expected ? 0 : 1), Latencies.Merge([latency]),
+            $"{chunkCount} chunks × {chunkSize:N0}; first results after {firstChunk.TotalMilliseconds:F0} ms; p50 = whole stream");
+    }
+
+    private static async Task<(long Results, long Errors, TimeSpan FirstChunk)> RunStreamAsync(CalcClient client, ValuationPolicy policy,
+        RecognizeIncomeStreamRequest[] chunks, int chunkCount, CancellationToken ct)
+    {
+        long results = 0, errors = 0;
+        long start = Stopwatch.GetTimestamp();
+        TimeSpan first = default;
+        await foreach (var response in client.StreamRecognizeIncomeAsync(Requests(policy, chunks, chunkCount, ct), cancellationToken: ct).ConfigureAwait(false))
+        {
+            if (response.PayloadCase == RecognizeIncomeStreamResponse.PayloadOneofCase.Results)
+            {
+                if (results == 0)
+                {
+                    first = Stopwatch.GetElapsedTime(start);
+                }
+
+                results += response.Results.Results.Count;
+                errors += ItemErrors(response.Results.Results, response.Results.Results.Count);
+            }
+            else if (response.Summary.ReceiptCount != results || response.Summary.ErrorCount != errors)
+            {
+                errors++; // the summary disagrees with what was streamed
+            }
+        }
+
+        return (results, errors, first);
+    }
+
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> Requests(ValuationPolicy policy, RecognizeIncomeStreamRequest[] chunks,
+        int chunkCount, [EnumeratorCancellation] CancellationToken ct)
+    {
+        yield return new RecognizeIncomeStreamRequest { Policy = policy };
+        for (int i = 0; i < chunkCount && !ct.IsCancellationRequested; i++)
+        {
+            yield return chunks[i % chunks.Length];
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Scenario 4: Connect JSON RecognizeIncome over HTTP/1.1, <c>--batch</c> rows (1C-sized), one connection per worker.</summary>
+    public static async Task<ScenarioReport> ConnectAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    {
+        int rows = options.Int("batch", 1_000, 200);
+        int calls = options.Int("calls", 300, 4);
+        int concurrency = options.Int("concurrency", 4, 2);
+        var bodies = workload.BatchRequests(rows).Select(r => System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(r))).ToArray();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
+        {
+            BaseAddress = server.Http1Address,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        var uri = new Uri("/calc.v1.IncomeService/RecognizeIncome", UriKind.Relative);
+        int warmup = options.Int("warmup", 20, 1);
+        for (int i = 0; i < warmup * bodies.Length; i++)
+        {
+            await PostJsonAsync(http, uri, bodies[i % bodies.Length], rows, ct).ConfigureAwait(false); // warm-up
+        }
+
+        int next = -1;
+        long errors = 0, receipts = 0;
+        var parts = new Latencies[concurrency];
+        var measurement = Measurement.Start(server);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var latencies = parts[w] = new Latencies();
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < calls)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var (ok, itemErrors) = await PostJsonAsync(http, uri, bodies[i % bodies.Length], rows, ct).ConfigureAwait(false);
+                latencies.Add(start);
+                Interlocked.Add(ref errors, itemErrors);
+                Interlocked.Add(ref receipts, ok);
+            }
+        })).ConfigureAwait(false);
+        return measurement.Stop("4 Connect JSON RecognizeIncome (HTTP/1.1)", "receipts", receipts, calls, errors, Latencies.Merge(parts),
+            $"{rows:N0} rows/call, {concurrency} connections");
+    }
+
+    private static async Task<(long Ok, long Errors)> PostJsonAsync(HttpClient http, Uri uri, byte[] body, int rows, CancellationToken ct)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync(uri, content, ct).ConfigureAwait(false);
+        byte[] json = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return (0, 1);
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        if (!doc.RootElement.TryGetProperty("results", out var results))
+        {
+            return (0, 1);
+        }
+
+        long errors = results.GetArrayLength() == rows ? 0 : 1;
+        foreach (var result in results.EnumerateArray())
+        {
+            if (result.TryGetProperty("error", out _))
+            {
+                errors++;
+            }
+        }
+
+        return (results.GetArrayLength(), errors);
+    }
+
+    private static long ItemErrors(IList<IncomeResult> results, int expected)
+    {
+        long errors = results.Count == expected ? 0 : 1;
+        foreach (var result in results)
+        {
+            if (result.ResultCase != IncomeResult.ResultOneofCase.Income)
+            {
+                errors++;
+            }
+        }
+
+        return errors;
+    }
+}

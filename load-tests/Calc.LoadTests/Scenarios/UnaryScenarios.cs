@@ -1,0 +1,281 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Calc.Client;
+using Calc.V1;
+using Google.Protobuf;
+
+namespace Calc.LoadTests.Scenarios;
+
+/// <summary>
+/// Scenario 1: GetQuote / GetCbrRate, half and half, over the imported month (warm cache). The .NET client
+/// runs a closed loop at <c>--concurrency</c> streams (the peak), then an open loop at half that rate
+/// (latency counted from each call's scheduled start, so queueing is not hidden). h2load sends prepared
+/// bodies of both methods in two concurrent runs.
+/// </summary>
+public static partial class UnaryScenarios
+{
+    public static async Task<IReadOnlyList<ScenarioReport>> DotnetAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    {
+        int concurrency = options.Int("concurrency", 64, 4);
+        var duration = TimeSpan.FromSeconds(options.Double("duration", 10, 1));
+        var (quotes, rates) = Requests(workload);
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        var client = new CalcClient(channel);
+        for (int i = 0; i < quotes.Length; i++)
+        {
+            await client.GetQuoteAsync(quotes[i], cancellationToken: ct).ConfigureAwait(false); // warm every key
+            await client.GetCbrRateAsync(rates[i], cancellationToken: ct).ConfigureAwait(false);
+        }
+
+        await RunAsync(client, quotes, rates, concurrency, TimeSpan.FromSeconds(Math.Min(2, duration.TotalSeconds)), ct).ConfigureAwait(false);
+        var peak = await RunAsync(client, quotes, rates, concurrency, duration, ct, server, "1 unary GetQuote+GetCbrRate peak (.NET client)",
+            $"closed loop, {concurrency} streams").ConfigureAwait(false);
+        double half = Math.Max(1, options.Double("rate", peak.CallsPerSecond / 2, peak.CallsPerSecond / 2));
+        var halfRun = await RunPacedAsync(client, quotes, rates, half, concurrency * 4, duration, ct, server, "1 unary at half of peak (.NET client)",
+            string.Create(CultureInfo.InvariantCulture, $"open loop {half:F0} calls/s (1 ms pacer), ≤ {concurrency * 4} in flight")).ConfigureAwait(false);
+        return [peak, halfRun];
+    }
+
+    private static (GetQuoteRequest[] Quotes, GetCbrRateRequest[] Rates) Requests(Workload workload)
+    {
+        var series = workload.Series[0];
+        var quotes = series.Days.Select(d => new GetQuoteRequest
+        {
+            Asset = series.Base, QuoteCurrency = series.Quote, Venue = series.Venue, Date = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        }).ToArray();
+        var rates = series.Days.Select(d => new GetCbrRateRequest { Currency = "USD", Date = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }).ToArray();
+        return (quotes, rates);
+    }
+
+    /// <summary>Closed loop: <paramref name="concurrency"/> workers, each calling again as soon as its call returns.</summary>
+    private static async Task<ScenarioReport> RunAsync(CalcClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, int concurrency,
+        TimeSpan duration, CancellationToken ct, ServerUnderTest? server = null, string name = "warm-up", string notes = "")
+    {
+        long next = -1, errors = 0, calls = 0;
+        var parts = new Latencies[concurrency];
+        var measurement = Measurement.Start(server);
+        long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var latencies = parts[w] = new Latencies();
+            while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < end)
+            {
+                long start = Stopwatch.GetTimestamp();
+                if (await CallAsync(client, quotes, rates, Interlocked.Increment(ref next), ct).ConfigureAwait(false))
+                {
+                    latencies.Add(start);
+                    Interlocked.Increment(ref calls);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })).ConfigureAwait(false);
+        return measurement.Stop(name, "calls", calls, calls + errors, errors, Latencies.Merge(parts), notes);
+    }
+
+    /// <summary>
+    /// Open loop: a pacer starts calls at <paramref name="rate"/> per second whatever the answers do (up to
+    /// <paramref name="maxInFlight"/> outstanding), so slow answers show as latency rather than as a lower rate.
+    /// </summary>
+    private static async Task<ScenarioReport> RunPacedAsync(CalcClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, double rate,
+        int maxInFlight, TimeSpan duration, CancellationToken ct, ServerUnderTest server, string name, string notes)
+    {
+        long errors = 0, calls = 0, issued = 0;
+        var latencies = new Latencies();
+        using var slots = new SemaphoreSlim(maxInFlight, maxInFlight);
+        var measurement = Measurement.Start(server);
+        long start = Stopwatch.GetTimestamp();
+        long end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        long now;
+        while ((now = Stopwatch.GetTimestamp()) < end && !ct.IsCancellationRequested)
+        {
+            long due = (long)((now - start) * rate / Stopwatch.Frequency);
+            for (; issued < due; issued++)
+            {
+                await slots.WaitAsync(ct).ConfigureAwait(false);
+                long i = issued;
+                _ = Task.Run(async () =>
+                {
+                    long callStart = Stopwatch.GetTimestamp();
+                    bool ok = await CallAsync(client, quotes, rates, i, ct).ConfigureAwait(false);
+                    lock (latencies)
+                    {
+                        if (ok)
+                        {
+                            latencies.Add(callStart);
+                            calls++;
+                        }
+                        else
+                        {
+                            errors++;
+                        }
+                    }
+
+                    slots.Release();
+                }, ct);
+            }
+
+            await Task.Delay(1, ct).ConfigureAwait(false);
+        }
+
+        for (int s = 0; s < maxInFlight; s++)
+        {
+            await slots.WaitAsync(ct).ConfigureAwait(false); // drain
+        }
+
+        return measurement.Stop(name, "calls", calls, calls + errors, errors, Latencies.Merge([latencies]), notes);
+    }
+
+    private static async Task<bool> CallAsync(CalcClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, long i, CancellationToken ct)
+    {
+        try
+        {
+            int k = (int)(i / 2 % quotes.Length);
+            if (i % 2 == 0)
+            {
+                var quote = await client.GetQuoteAsync(quotes[k], cancellationToken: ct).ConfigureAwait(false);
+                return quote.Close.Length > 0;
+            }
+
+            var cbr = await client.GetCbrRateAsync(rates[k], cancellationToken: ct).ConfigureAwait(false);
+            return cbr.Value.Length > 0;
+        }
+        catch (CalcRpcException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// h2load with a prepared gRPC body per method (<c>--h2load-clients</c> connections × <c>--h2load-streams</c>
+    /// streams in all, split over the two methods); latencies from its per-request log. h2load checks the HTTP
+    /// status only; a failed gRPC status is still counted through the response size check of the .NET run.
+    /// </summary>
+    public static async Task<IReadOnlyList<ScenarioReport>> H2LoadAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    {
+        string? h2load = FindOnPath("h2load");
+        if (h2load is null)
+        {
+            Console.Error.WriteLine("h2load not installed (Debian: nghttp2-client); skipping the h2load run");
+            return [];
+        }
+
+        int clients = Math.Max(2, options.Int("h2load-clients", 4, 2));
+        int streams = options.Int("h2load-streams", 32, 8);
+        double duration = options.Double("duration", 10, 1);
+        var (quotes, rates) = Requests(workload);
+        string dir = Directory.CreateTempSubdirectory("calc-h2load-").FullName;
+        try
+        {
+            var bodies = new (string Method, string Body)[]
+            {
+                ("/calc.v1.QuoteService/GetQuote", Path.Combine(dir, "quote.bin")),
+                ("/calc.v1.QuoteService/GetCbrRate", Path.Combine(dir, "rate.bin")),
+            };
+            await File.WriteAllBytesAsync(bodies[0].Body, Frame(quotes[quotes.Length / 2]), ct).ConfigureAwait(false);
+            await File.WriteAllBytesAsync(bodies[1].Body, Frame(rates[rates.Length / 2]), ct).ConfigureAwait(false);
+            var peak = await RunPairAsync(h2load, server, bodies, dir, clients, streams, duration, 0, ct).ConfigureAwait(false);
+            peak = peak with
+            {
+                Scenario = "1 unary GetQuote+GetCbrRate peak (h2load)",
+                Notes = $"{clients} connections × {streams} streams, prepared bodies; after h2load's own 1 s warm-up",
+            };
+            // half of the peak: --rps paces each connection
+            double half = Math.Max(1, peak.CallsPerSecond / 2);
+            int perClient = Math.Max(1, (int)Math.Round(half / clients));
+            var halfRun = await RunPairAsync(h2load, server, bodies, dir, clients, streams, duration, perClient, ct).ConfigureAwait(false);
+            halfRun = halfRun with
+            {
+                Scenario = "1 unary at half of peak (h2load)",
+                Notes = string.Create(CultureInfo.InvariantCulture, $"--rps {perClient} per connection × {clients} (target {half:F0} calls/s)"),
+            };
+            return [peak, halfRun];
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<ScenarioReport> RunPairAsync(string h2load, ServerUnderTest server, (string Method, string Body)[] bodies, string dir,
+        int clients, int streams, double duration, int rps, CancellationToken ct)
+    {
+        var measurement = Measurement.Start(server);
+        var results = await Task.WhenAll(bodies.Select((run, n) =>
+        {
+            string log = Path.Combine(dir, $"log{n}-{rps}.tsv");
+            var args = new List<string>
+            {
+                "-c", (clients / 2).ToString(CultureInfo.InvariantCulture), "-m", streams.ToString(CultureInfo.InvariantCulture),
+                "-D", duration.ToString(CultureInfo.InvariantCulture), "--warm-up-time=1", "-d", run.Body, "--log-file", log,
+                "-H", "content-type: application/grpc", "-H", "te: trailers",
+            };
+            if (rps > 0)
+            {
+                args.Add($"--rps={rps}");
+            }
+
+            args.Add(new Uri(server.GrpcAddress, run.Method).ToString());
+            return RunH2LoadAsync(h2load, [.. args], log, ct);
+        })).ConfigureAwait(false);
+        long ok = results.Sum(r => r.Succeeded);
+        long failed = results.Sum(r => r.Failed);
+        var report = measurement.Stop("h2load", "calls", ok, ok + failed, failed, Latencies.Merge(results.Select(r => r.Latencies)));
+        // h2load's measured phase excludes its warm-up second
+        return report with { Seconds = Math.Max(0.001, report.Seconds - 1) };
+    }
+
+    private static async Task<(long Succeeded, long Failed, Latencies Latencies)> RunH2LoadAsync(string h2load, string[] args, string log, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(h2load, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct).ConfigureAwait(false);
+        string output = await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false);
+        var m = RequestsLine().Match(output);
+        if (!m.Success)
+        {
+            throw new InvalidOperationException("unexpected h2load output:\n" + output);
+        }
+
+        long succeeded = long.Parse(m.Groups["ok"].Value, CultureInfo.InvariantCulture);
+        long failed = long.Parse(m.Groups["failed"].Value, CultureInfo.InvariantCulture) + long.Parse(m.Groups["errored"].Value, CultureInfo.InvariantCulture)
+            + long.Parse(m.Groups["timeout"].Value, CultureInfo.InvariantCulture);
+        var latencies = new Latencies();
+        if (File.Exists(log))
+        {
+            // each line: start time (µs since epoch) \t HTTP status \t elapsed µs
+            foreach (string line in File.ReadLines(log))
+            {
+                string[] f = line.Split('\t');
+                if (f.Length >= 3 && f[1] == "200" && long.TryParse(f[2], CultureInfo.InvariantCulture, out long us))
+                {
+                    latencies.AddElapsed(TimeSpan.FromMicroseconds(us));
+                }
+            }
+        }
+
+        return (succeeded, failed, latencies);
+    }
+
+    private static byte[] Frame(IMessage message)
+    {
+        int size = message.CalculateSize();
+        var buffer = new byte[5 + size];
+        BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(1), (uint)size);
+        message.WriteTo(buffer.AsSpan(5));
+        return buffer;
+    }
+
+    private static string? FindOnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+
+    [GeneratedRegex(@"requests: \d+ total, \d+ started, \d+ done, (?<ok>\d+) succeeded, (?<failed>\d+) failed, (?<errored>\d+) errored, (?<timeout>\d+) timeout")]
+    private static partial Regex RequestsLine();
+}

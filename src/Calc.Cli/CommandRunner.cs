@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Calc.Cli.Hosting;
+using Calc.Cli.Output;
+using Calc.Client;
+
+namespace Calc.Cli;
+
+/// <summary>Runs a command's action with the shared error handling and exit codes.</summary>
+internal sealed class CommandRunner(GlobalOptions options, CliConsole console, IEmbeddedServerFactory embedded)
+{
+    public static readonly TimeSpan DefaultUnaryTimeout = TimeSpan.FromSeconds(30);
+
+    public GlobalOptions Options => options;
+
+    public void SetAction(Command command, Func<Invocation, CancellationToken, Task<int>> action) =>
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, action, cancellationToken));
+
+    /// <summary>A command that makes one unary call and prints its view.</summary>
+    public void SetUnary<TResponse>(Command command, Func<Invocation, CalcClient, CallOptions, CancellationToken, Task<TResponse>> call,
+        Func<TResponse, Invocation, CommandView> view, Func<TResponse, int>? exitCode = null) =>
+        SetAction(command, async (invocation, cancellationToken) =>
+        {
+            await using var connection = await invocation.ConnectAsync(cancellationToken);
+            var response = await call(invocation, connection.Client, invocation.CallOptions(DefaultUnaryTimeout), cancellationToken);
+            ViewRenderer.Render(view(response, invocation), invocation.Format, invocation.CsvDialect, invocation.Console);
+            return exitCode?.Invoke(response) ?? ExitCodes.Ok;
+        });
+
+    private async Task<int> RunAsync(ParseResult parse, Func<Invocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var invocation = new Invocation(parse, options, console, embedded);
+            _ = invocation.Format; // option conflicts fail before any connection is made
+            return await action(invocation, cancellationToken);
+        }
+        catch (CliException e)
+        {
+            return Fail(e.ExitCode, e.Message);
+        }
+        catch (CalcRpcException e)
+        {
+            return Fail(CallErrors.ExitCode(e), CallErrors.Describe(e));
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            return Fail(ExitCodes.Unavailable, $"cannot reach the Calc server: {e.Message} (is it running? see --server, --embedded)");
+        }
+        catch (HttpRequestException e)
+        {
+            return Fail(ExitCodes.Unavailable, $"the server at --server did not answer as a gRPC (HTTP/2) server: {e.Message} "
+                + "(use the gRPC address, not the HTTP/1.1 one)");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(ExitCodes.Interrupted, "interrupted");
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail(ExitCodes.CallFailed, "DEADLINE_EXCEEDED: the call did not finish within --timeout");
+        }
+    }
+
+    private int Fail(int exitCode, string message)
+    {
+        console.Error.WriteLine("calc: " + message);
+        console.Error.Flush();
+        return exitCode;
+    }
+}

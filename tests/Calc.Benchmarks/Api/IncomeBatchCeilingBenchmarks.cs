@@ -1,0 +1,103 @@
+using BenchmarkDotNet.Attributes;
+using Calc.Application.Imports;
+using Calc.Application.Income;
+using Calc.Application.MarketData;
+using Calc.Application.Valuation;
+using Calc.Domain.Rules;
+using Calc.LoadTests.Scenarios;
+using Calc.Transport.Grpc;
+using Calc.Transport.Grpc.Services.Calc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Calc.Benchmarks.Api;
+
+/// <summary>
+/// Scenario 6, the ceiling: the load tests' 10,000-receipt RecognizeIncome batch (binance BTC + ETH over the
+/// month) decoded from its wire bytes, recognised by the server's own service object against the imported
+/// store (warm), and encoded — no network, one thread. Figures are per receipt (OperationsPerInvoke), so
+/// the Allocated column is server allocations per receipt. The phases are measured on their own too.
+/// Data: the workspace's real closes when beside the repository, else the server tests' fixture.
+/// </summary>
+[MemoryDiagnoser]
+public class IncomeBatchCeilingBenchmarks
+{
+    private const int Receipts = 10_000;
+
+    private IncomeGrpcService _service = null!;
+    private byte[] _requestBytes = [];
+    private V1.RecognizeIncomeRequest _request = null!;
+    private V1.RecognizeIncomeResponse _response = null!;
+    private byte[] _output = [];
+    private readonly BenchmarkCallContext _context = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var options = ScenarioOptions.Parse([]);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(_ => RuleSetLoader.LoadEmbedded());
+        services.AddSingleton(new ValuationOptions());
+        services.AddCalcMarketData(new ConfigurationBuilder().Build());
+        services.AddSingleton<Pricer>();
+        services.AddSingleton<IncomeRecognition>();
+        services.AddSingleton<IncomeGrpcService>();
+        var provider = services.BuildServiceProvider();
+        StartupImport.Run(provider.GetRequiredService<MarketDataStore>(), options.DataDirectory, ImportErrorMode.Fail);
+        _service = provider.GetRequiredService<IncomeGrpcService>();
+
+        var workload = Workload.Load(options.DataDirectory, "2025-08");
+        _request = workload.BatchRequests(Receipts)[0];
+        _requestBytes = Google.Protobuf.MessageExtensions.ToByteArray(_request);
+        _response = _service.RecognizeIncome(_request, _context).GetAwaiter().GetResult();
+        if (_response.Results.Any(r => r.ResultCase != V1.IncomeResult.ResultOneofCase.Income))
+        {
+            throw new InvalidOperationException("the benchmark batch has item errors: " + _response.Results.First(r => r.Error is not null).Error);
+        }
+
+        _output = new byte[_response.CalculateSize() * 2];
+    }
+
+    [Benchmark(OperationsPerInvoke = Receipts, Baseline = true)]
+    public int DecodeComputeEncode()
+    {
+        var request = V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes);
+        var response = _service.RecognizeIncome(request, _context).GetAwaiter().GetResult();
+        return Encode(response);
+    }
+
+    [Benchmark(OperationsPerInvoke = Receipts)]
+    public int DecodeOnly() => V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes).Receipts.Count;
+
+    [Benchmark(OperationsPerInvoke = Receipts)]
+    public int ComputeOnly() => _service.RecognizeIncome(_request, _context).GetAwaiter().GetResult().Results.Count;
+
+    [Benchmark(OperationsPerInvoke = Receipts)]
+    public int EncodeOnly() => Encode(_response);
+
+    private int Encode(V1.RecognizeIncomeResponse response)
+    {
+        int size = response.CalculateSize();
+        if (size > _output.Length)
+        {
+            _output = new byte[size * 2];
+        }
+
+        Google.Protobuf.MessageExtensions.WriteTo(response, _output.AsSpan(0, size));
+        return size;
+    }
+
+    /// <summary>The call context of an in-process call: no deadline, nothing cancelled, no HTTP underneath.</summary>
+    private sealed class BenchmarkCallContext : ServerCallContext
+    {
+        public override string Method => "/calc.v1.IncomeService/RecognizeIncome";
+        public override string Peer => "in-process";
+        public override DateTime Deadline => DateTime.MaxValue;
+        public override CancellationToken CancellationToken => CancellationToken.None;
+        public override Metadata RequestHeaders { get; } = [];
+        public override Metadata ResponseTrailers { get; } = [];
+        public override Task WriteResponseHeadersAsync(Metadata responseHeaders) => Task.CompletedTask;
+        public override Microsoft.AspNetCore.Http.HttpContext HttpContext => throw new NotSupportedException("no HTTP in an in-process benchmark");
+    }
+}

@@ -1,0 +1,42 @@
+using Calc.Cli.Income;
+
+namespace Calc.Cli.Tests;
+
+public class RunProgressTests
+{
+    [Fact]
+    public void Line_HalfTheBytes_ShowsRowsPercentRateAndEta()
+    {
+        var progress = new RunProgress(totalBytes: 1000);
+
+        progress.Advance(rowsWritten: 12345, bytesRead: 500);
+
+        Assert.Matches(@"^calc: 12,345 rows \(50 ?%\), [\d,]+ rows/s, elapsed 00:00:\d\d, ETA \d\d:\d\d:\d\d$", progress.Line());
+    }
+
+    [Fact]
+    public void Line_NothingReadYet_HasNoEta()
+    {
+        var progress = new RunProgress(totalBytes: 1000);
+
+        Assert.EndsWith("ETA --:--:--", progress.Line(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShowWhileAsync_Redirected_PrintsPlainLinesUntilDone()
+    {
+        var progress = new RunProgress(totalBytes: 100);
+        using var error = new StringWriter();
+        var console = new CliConsole(TextWriter.Null, error, errorIsTerminal: false, outputIsTerminal: false);
+
+        int value = await progress.ShowWhileAsync(console, quiet: false, async () =>
+        {
+            progress.Advance(10, 50);
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            return 7;
+        });
+
+        Assert.Equal(7, value);
+        Assert.StartsWith("calc: 10 rows (50", error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,64 @@
+using Calc.LoadTests.Scenarios;
+
+namespace Calc.LoadTests.Smoke;
+
+/// <summary>
+/// CI smoke of every load-test scenario: a real server process (this build's configuration), seconds-long runs
+/// with tiny counts on the fixture data. Asserts that results were produced without errors; never timings.
+/// </summary>
+public sealed class ScenarioSmokeTests
+{
+    public static TheoryData<string> Scenarios => [.. ScenarioCommands.Names];
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public async Task RunAsync_SmokeMode_ProducesResultsWithoutErrors(string scenario)
+    {
+        // Arrange
+        var options = ScenarioOptions.Parse(["--smoke", "--server-dll", ServerDll]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // Act
+        var reports = await ScenarioCommands.RunAsync(scenario, options, timeout.Token);
+
+        // Assert
+        if (scenario == "unary-h2load" && reports.Count == 0)
+        {
+            return; // h2load not installed here: the scenario says so and skips
+        }
+
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r =>
+        {
+            Assert.Equal(0, r.Errors);
+            Assert.True(r.Items > 0, $"{r.Scenario} produced no results");
+            Assert.True(r.Latency.Samples > 0, $"{r.Scenario} recorded no latencies");
+            Assert.True(r.ServerPeakRssMb > 0, $"{r.Scenario} read no server memory figure");
+        });
+    }
+
+    [Fact]
+    public async Task RunAsync_StreamSmoke_EveryReceiptAnsweredOnce()
+    {
+        // Arrange: 7 chunks of 300, so the last chunk repeats an earlier one (ids are unique per chunk only)
+        var options = ScenarioOptions.Parse(["--smoke", "--server-dll", ServerDll, "--receipts", "2100", "--chunk", "300"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // Act
+        var report = Assert.Single(await ScenarioCommands.RunAsync("stream", options, timeout.Token));
+
+        // Assert
+        Assert.Equal(2100, report.Items);
+        Assert.Equal(0, report.Errors);
+    }
+
+    private static string ServerDll
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                ? "Release" : "Debug";
+            return Path.Combine(ScenarioOptions.RepoRoot, "src", "Calc.Server", "bin", configuration, "net10.0", "Calc.Server.dll");
+        }
+    }
+}

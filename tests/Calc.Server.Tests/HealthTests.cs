@@ -1,0 +1,53 @@
+using Calc.Client;
+using Calc.Server.Tests.Infrastructure;
+using Calc.Transport.Grpc.Health.V1;
+
+namespace Calc.Server.Tests;
+
+/// <summary>grpc.health.v1 on the real server: the overall status and each calc.v1 service, fed by the health checks.</summary>
+public sealed class HealthTests(SmallServerFixture fixture) : IClassFixture<SmallServerFixture>
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("calc.v1.QuoteService")]
+    [InlineData("calc.v1.IncomeService")]
+    [InlineData("calc.v1.TaxService")]
+    [InlineData("calc.v1.CollateralService")]
+    public async Task HealthCheck_ServiceOfThisServer_BecomesServing(string service)
+    {
+        using var channel = new GrpcChannel(fixture.Server.GrpcAddress);
+        HealthCheckResponse? response = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            response = await channel.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = service }, HealthCheckResponse.Parser);
+            if (response.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response?.Status);
+    }
+
+    [Fact]
+    public async Task HealthCheck_UnknownService_IsNotFound()
+    {
+        using var channel = new GrpcChannel(fixture.Server.GrpcAddress);
+
+        var e = await Assert.ThrowsAsync<CalcRpcException>(() =>
+            channel.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = "calc.v1.NoSuchService" }, HealthCheckResponse.Parser));
+
+        Assert.Equal("NOT_FOUND", e.StatusName());
+    }
+
+    [Fact]
+    public async Task HealthEndpoint_ReportsRulesVersionAndCacheState()
+    {
+        using var http = new HttpClient();
+
+        string body = await http.GetStringAsync(new Uri(fixture.Server.Http1Address, "/health"));
+
+        Assert.Contains("\"rules_version\":\"sha256:", body, StringComparison.Ordinal);
+        Assert.Contains("\"quote-cache\"", body, StringComparison.Ordinal);
+    }
+}

@@ -75,8 +75,14 @@ public sealed class SecurityTests
         using var channel = new GrpcChannel(server.GrpcAddress);
         var client = new CalcClient(channel);
         var gates = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
-        var streams = gates.Select(g => Drain(client.StreamRecognizeIncomeAsync(HeldOpen(g.Task)))).ToArray();
-        await WaitUntilAsync(async () => await Try(() => client.GetCbrRateAsync(UsdRate)) is CalcRpcException);
+        var started = new[] { new TaskCompletionSource(), new TaskCompletionSource() };
+        var streams = new Task<IncomeStreamSummary>[2];
+        for (int i = 0; i < 2; i++)
+        {
+            // each stream is in flight once it has answered its first chunk; only then is the third call made
+            streams[i] = Drain(client.StreamRecognizeIncomeAsync(HeldOpen(gates[i].Task)), started[i]);
+            await started[i].Task.WaitAsync(TimeSpan.FromSeconds(20));
+        }
 
         var refused = await Assert.ThrowsAsync<CalcRpcException>(() => client.GetCbrRateAsync(UsdRate));
         foreach (var gate in gates)
@@ -89,7 +95,7 @@ public sealed class SecurityTests
         Assert.Equal("RESOURCE_EXHAUSTED", refused.StatusName());
         Assert.Equal("TOO_MANY_CONCURRENT_CALLS", RpcAssert.ReasonOf(refused));
         Assert.Equal(TimeSpan.FromMilliseconds(250), RetryDelay(refused));
-        Assert.All(summaries, s => Assert.Equal(1, s.ReceiptCount));
+        Assert.All(summaries, s => Assert.Equal(2, s.ReceiptCount));
         // the two slots are free again: 2 calls at once succeed, many times over
         for (int i = 0; i < 10; i++)
         {
@@ -207,39 +213,32 @@ public sealed class SecurityTests
     private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> HeldOpen(Task release)
     {
         yield return new RecognizeIncomeStreamRequest { Policy = new ValuationPolicy() };
+        yield return Receipt("r1");
         await release;
-        yield return new RecognizeIncomeStreamRequest
-        {
-            Receipts = new ReceiptChunk
-            {
-                Receipts = { new MiningReceipt { Id = "r1", Asset = "BTC", Amount = "0.05", ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) } },
-            },
-        };
+        yield return Receipt("r2");
     }
 
-    private static async Task<IncomeStreamSummary> Drain(IAsyncEnumerable<RecognizeIncomeStreamResponse> responses)
+    private static RecognizeIncomeStreamRequest Receipt(string id) => new()
+    {
+        Receipts = new ReceiptChunk
+        {
+            Receipts = { new MiningReceipt { Id = id, Asset = "BTC", Amount = "0.05", ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) } },
+        },
+    };
+
+    private static async Task<IncomeStreamSummary> Drain(IAsyncEnumerable<RecognizeIncomeStreamResponse> responses, TaskCompletionSource started)
     {
         IncomeStreamSummary? summary = null;
         await foreach (var r in responses)
         {
+            if (r.Results is not null)
+            {
+                started.TrySetResult();
+            }
+
             summary = r.Summary ?? summary;
         }
 
         return summary ?? throw new InvalidOperationException("the stream ended without a summary");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (int i = 0; i < 100; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("condition not reached in 5 s");
     }
 }

@@ -76,6 +76,42 @@ public sealed class ShutdownTests
         never.SetResult();
     }
 
+    [Fact]
+    public async Task Sigterm_WithHealthWatchOpen_WatcherSeesNotServing_ProcessEndsWithinGrace()
+    {
+        await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Shutdown__GracePeriodSeconds"] = "5" });
+        using var channel = new GrpcChannel(server.GrpcAddress);
+        Assert.Equal("SERVING", await WaitForHealthAsync(channel, "SERVING"));
+        var seen = new List<Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus>();
+        var serving = new TaskCompletionSource();
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var r in channel.ServerStreamingAsync("/grpc.health.v1.Health/Watch", new Calc.Transport.Grpc.Health.V1.HealthCheckRequest(),
+                Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser))
+            {
+                lock (seen)
+                {
+                    seen.Add(r.Status);
+                }
+
+                serving.TrySetResult();
+            }
+        });
+        await serving.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var clock = Stopwatch.StartNew();
+
+        server.Terminate();
+        await server.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        var exited = clock.Elapsed;
+        await Record.ExceptionAsync(() => watch.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, seen[0]);
+        Assert.Contains(Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, seen);
+        // the watch is reset after NOT_SERVING went out, so it does not hold the process for the 5 s grace period
+        Assert.InRange(exited, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        Assert.Contains("Reset 1 open grpc.health.v1 Watch streams", server.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<string> WaitForHealthAsync(GrpcChannel channel, string wanted)
     {
         using var h2 = Wire.NewH2Client();

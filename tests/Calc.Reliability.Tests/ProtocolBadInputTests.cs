@@ -18,15 +18,15 @@ public sealed class ProtocolBadInputTests(ReliabilityServerFixture fixture) : IC
     /// <summary>(name, content type, body, expected status, expected reason or "" for none).</summary>
     public static TheoryData<string, string, byte[], string, string> ConnectRows => new()
     {
-        { "not JSON", "application/json", Utf8("{\"currency\":"), "INVALID_ARGUMENT", "" },
-        { "JSON array", "application/json", Utf8("[1,2]"), "INVALID_ARGUMENT", "" },
-        // unknown JSON fields are ignored by design (forward compatibility; see the report: a misspelt optional field becomes its default)
-        { "unknown field", "application/json", Utf8("""{"currency":"USD","date":"2025-01-05","colour":"red"}"""), "OK", "" },
-        { "number for a string", "application/json", Utf8("""{"currency":840,"date":"2025-01-05"}"""), "INVALID_ARGUMENT", "" },
-        { "unknown enum name", "application/json", Utf8("""{"tax_year":2025,"residency":"RESIDENCY_MARTIAN","mining_income_rub":"1"}"""), "INVALID_ARGUMENT", "" },
-        { "deep nesting", "application/json", Utf8(new string('[', 10_000) + new string(']', 10_000)), "INVALID_ARGUMENT", "" },
-        { "invalid UTF-8", "application/json", [.. Utf8("{\"currency\":\"US"), 0xC3, 0x28, .. Utf8("\",\"date\":\"2025-01-05\"}")], "INVALID_ARGUMENT", "INVALID_CURRENCY" },
-        { "truncated protobuf", "application/proto", [0x0A, 0x10, 0x55], "INVALID_ARGUMENT", "" },
+        { "not JSON", "application/json", Utf8("{\"currency\":"), "INVALID_ARGUMENT", "INVALID_JSON" },
+        { "JSON array", "application/json", Utf8("[1,2]"), "INVALID_ARGUMENT", "INVALID_JSON" },
+        // unknown JSON fields are rejected: a misspelt optional field must not silently become its default
+        { "unknown field", "application/json", Utf8("""{"currency":"USD","date":"2025-01-05","colour":"red"}"""), "INVALID_ARGUMENT", "UNKNOWN_FIELD" },
+        { "number for a string", "application/json", Utf8("""{"currency":840,"date":"2025-01-05"}"""), "INVALID_ARGUMENT", "INVALID_JSON" },
+        { "unknown enum name", "application/json", Utf8("""{"tax_year":2025,"residency":"RESIDENCY_MARTIAN","mining_income_rub":"1"}"""), "INVALID_ARGUMENT", "INVALID_JSON" },
+        { "deep nesting", "application/json", Utf8(new string('[', 10_000) + new string(']', 10_000)), "INVALID_ARGUMENT", "INVALID_JSON" },
+        { "invalid UTF-8", "application/json", [.. Utf8("{\"currency\":\"US"), 0xC3, 0x28, .. Utf8("\",\"date\":\"2025-01-05\"}")], "INVALID_ARGUMENT", "INVALID_UTF8" },
+        { "truncated protobuf", "application/proto", [0x0A, 0x10, 0x55], "INVALID_ARGUMENT", "INVALID_PROTOBUF" },
         { "over the size limit", "application/json", Utf8("{\"currency\":\"" + new string('A', ReliabilityServerFixture.MessageLimit + 10) + "\"}"), "RESOURCE_EXHAUSTED", "" },
         { "text/plain", "text/plain", Utf8("hello"), "HTTP_415", "" },
     };

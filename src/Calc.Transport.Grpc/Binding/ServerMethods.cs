@@ -35,7 +35,9 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
-    private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
+    // Unknown fields are rejected, as the proto3 JSON mapping does by default: Calc's JSON callers write field
+    // names by hand (1C), and a misspelt optional field must not silently become its default (e.g. withheld = 0).
+    private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
 
     public override Task InvokeGrpcAsync(GrpcServerCall call)
     {

@@ -1,3 +1,4 @@
+using Calc.Transport.Grpc.Errors;
 using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
@@ -18,6 +19,9 @@ namespace Calc.Transport.Grpc.Connect;
 /// </summary>
 internal static class ConnectUnaryHandler
 {
+    /// <summary>UTF-8 that throws on invalid bytes instead of replacing them with U+FFFD.</summary>
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     public static async Task HandleAsync(HttpContext http, UnaryServerMethod method, GrpcRuntime runtime, ConnectCodec codec)
@@ -51,13 +55,20 @@ internal static class ConnectUnaryHandler
             try
             {
                 request = codec == ConnectCodec.Json
-                    ? method.ParseJsonRequest(Encoding.UTF8.GetString(body))
+                    ? method.ParseJsonRequest(StrictUtf8.GetString(body))
                     : method.ParseRequest(body);
             }
-            catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+            catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or DecoderFallbackException)
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, "request body is not a valid " +
-                    (codec == ConnectCodec.Json ? "JSON" : "protobuf") + " " + method.Descriptor.InputType.FullName + ": " + ex.Message));
+                string what = (codec == ConnectCodec.Json ? "JSON " : "protobuf ") + method.Descriptor.InputType.FullName;
+                throw ex switch
+                {
+                    DecoderFallbackException => GrpcErrors.InvalidArgument("INVALID_UTF8", "", "request body is not valid UTF-8 JSON"),
+                    InvalidProtocolBufferException when codec == ConnectCodec.Json && ex.Message.StartsWith("Unknown field", StringComparison.Ordinal) =>
+                        GrpcErrors.InvalidArgument("UNKNOWN_FIELD", "", ex.Message + " (not a field of " + method.Descriptor.InputType.FullName + "; check the spelling)"),
+                    _ => GrpcErrors.InvalidArgument(codec == ConnectCodec.Json ? "INVALID_JSON" : "INVALID_PROTOBUF", "",
+                        "request body is not a valid " + what + ": " + ex.Message),
+                };
             }
 
             var task = method.InvokeServiceAsync(request, call);

@@ -161,7 +161,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         }
     }
 
-    private static string Tail(CalcProcess server) => server.Output[^Math.Min(server.Output.Length, 4000)..];
+    private static string Tail(ServerProcess server) => server.Output[^Math.Min(server.Output.Length, 4000)..];
 
     [Fact]
     public async Task ClientDisconnectsMidStream_ServerKeepsServing_NoLeakedDescriptorsOrThreads()

@@ -1,3 +1,4 @@
+using Calc.Server.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
@@ -121,7 +122,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
 
     private static string? Overall(string health) => System.Text.Json.JsonDocument.Parse(health).RootElement.GetProperty("status").GetString();
 
-    private static async Task<string> WaitForHealthAsync(HttpClient http, CalcProcess server, string wanted, TimeSpan timeout)
+    private static async Task<string> WaitForHealthAsync(HttpClient http, ServerProcess server, string wanted, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         string last = "";

@@ -11,15 +11,15 @@ namespace Calc.Server.Tests.Infrastructure;
 /// on <see cref="Http1Address"/>. Started from the server's own build output with the given configuration
 /// (environment variables, the way operators configure it) and killed on dispose.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, int grpcPort, int http1Port)
+    private ServerProcess(Process process, int grpcPort, int http1Port, bool tls)
     {
         _process = process;
-        GrpcAddress = new Uri($"http://127.0.0.1:{grpcPort}");
+        GrpcAddress = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{grpcPort}");
         Http1Address = new Uri($"http://127.0.0.1:{http1Port}");
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -57,8 +57,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server and waits until /alive answers (or the process exits).</summary>
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, bool waitUntilAlive = true)
+    /// <summary>
+    /// Starts the server and waits until /alive answers (or the process exits). With <paramref name="tls"/> the
+    /// gRPC address is https:// (the caller configures the certificate through <c>Tls__…</c> variables).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, bool waitUntilAlive = true, bool tls = false)
     {
         int grpcPort = FreePort();
         int http1Port = FreePort();
@@ -69,7 +72,7 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = SharedData.RepoRoot,
         };
-        info.Environment["urls"] = $"http://127.0.0.1:{grpcPort}";
+        info.Environment["urls"] = $"{(tls ? "https" : "http")}://127.0.0.1:{grpcPort}";
         info.Environment["Http1Urls"] = $"http://127.0.0.1:{http1Port}";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -79,7 +82,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new ServerProcess(process, grpcPort, http1Port);
+        var server = new ServerProcess(process, grpcPort, http1Port, tls);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 out=${1:-/tmp/calc-measure}
 baseline=${2:-}
 mkdir -p "$out"
-dotnet build -c Release src/Calc.Server load-tests/Calc.LoadTests tests/Calc.Benchmarks -v q -nologo
+for p in src/Calc.Server load-tests/Calc.LoadTests tests/Calc.Benchmarks; do dotnet build -c Release "$p" -v q -nologo; done
 L=load-tests/Calc.LoadTests/bin/Release/net10.0/Calc.LoadTests.dll
 { date -u; nproc; grep -m1 'model name' /proc/cpuinfo; uptime; } > "$out/machine.txt"
 for s in unary unary-h2load batch stream connect cold; do

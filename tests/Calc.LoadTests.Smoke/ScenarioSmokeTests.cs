@@ -52,6 +52,21 @@ public sealed class ScenarioSmokeTests
         Assert.Equal(0, report.Errors);
     }
 
+    [Fact]
+    public async Task RunAsync_BatchWithLeanClient_CountsEveryResultFromTheWire()
+    {
+        // Arrange: 3 calls of 250 receipts; the lean client counts results without decoding them
+        var options = ScenarioOptions.Parse(["--smoke", "--server-dll", ServerDll, "--client", "lean", "--batch", "250", "--calls", "3"]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // Act
+        var report = Assert.Single(await ScenarioCommands.RunAsync("batch", options, timeout.Token));
+
+        // Assert
+        Assert.Equal(750, report.Items);
+        Assert.Equal(0, report.Errors);
+    }
+
     private static string ServerDll
     {
         get

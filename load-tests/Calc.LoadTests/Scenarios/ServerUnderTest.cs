@@ -63,6 +63,13 @@ public sealed class ServerUnderTest : IAsyncDisposable
             info.Environment[key] = value;
         }
 
+        // --server-env "K=V;K=V": settings of this run's server only (e.g. the B side of a comparison)
+        foreach (string pair in (options.String("server-env") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            info.Environment[pair[..eq]] = pair[(eq + 1)..];
+        }
+
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new ServerUnderTest(process, grpcPort, http1Port);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

@@ -45,6 +45,13 @@ public sealed class Pricer(IMarketData market)
     /// <summary>results[i] prices keys[i]; each distinct key is looked up once, in two batch calls.</summary>
     public async ValueTask PriceManyAsync(IReadOnlyList<PriceKey> keys, ResolvedPolicy policy, Lookup<PricedClose>[] results, CancellationToken cancellationToken)
     {
+        if (keys.Count == 1)
+        {
+            // a unary quote: no de-duplication tables (a third of the call's allocations otherwise)
+            results[0] = await PriceOneAsync(keys[0], policy, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var distinct = new Dictionary<PriceKey, int>();
         var closeKeys = new List<CloseKey>();
         foreach (var key in keys)
@@ -86,7 +93,10 @@ public sealed class Pricer(IMarketData market)
         var priced = new Lookup<PricedClose>[closeKeys.Count];
         for (int i = 0; i < closeKeys.Count; i++)
         {
-            priced[i] = Combine(closeKeys[i], closes[i], conversion[i], rateIndex, rates, policy);
+            var rate = closes[i].Ok && conversion[i].Error is null && conversion[i].Currency.Length > 0
+                ? rates[rateIndex[new CbrRateKey(conversion[i].Currency, closeKeys[i].Date)]]
+                : default;
+            priced[i] = Combine(closeKeys[i], closes[i], conversion[i], rate, policy);
         }
 
         for (int i = 0; i < keys.Count; i++)
@@ -95,8 +105,26 @@ public sealed class Pricer(IMarketData market)
         }
     }
 
+    private async ValueTask<Lookup<PricedClose>> PriceOneAsync(PriceKey key, ResolvedPolicy policy, CancellationToken cancellationToken)
+    {
+        var closeKey = new CloseKey(key.Venue, key.Pair, key.Date);
+        var closes = new Lookup<CloseQuote>[1];
+        await market.GetClosesAsync([closeKey], closes, cancellationToken).ConfigureAwait(false);
+        var conversion = ConversionFor(key.Pair.Quote, policy);
+        Lookup<CbrRateQuote> rate = default;
+        if (closes[0].Ok && conversion.Error is null && conversion.Currency.Length > 0)
+        {
+            var rates = new Lookup<CbrRateQuote>[1];
+            await market.GetCbrRatesAsync([new CbrRateKey(conversion.Currency, key.Date)], rates, cancellationToken).ConfigureAwait(false);
+            rate = rates[0];
+        }
+
+        return Combine(closeKey, closes[0], conversion, rate, policy);
+    }
+
+    /// <param name="rateLookup">The CBR rate of the conversion currency on the key's day (unused when no conversion applies).</param>
     private static Lookup<PricedClose> Combine(CloseKey key, Lookup<CloseQuote> close, (string Currency, string Kind, CalcError? Error) conversion,
-        Dictionary<CbrRateKey, int> rateIndex, Lookup<CbrRateQuote>[] rates, ResolvedPolicy policy)
+        Lookup<CbrRateQuote> rateLookup, ResolvedPolicy policy)
     {
         if (close.Value is not { } closeQuote)
         {
@@ -112,7 +140,6 @@ public sealed class Pricer(IMarketData market)
         decimal unitRate = 1m;
         if (conversion.Currency.Length > 0)
         {
-            var rateLookup = rates[rateIndex[new CbrRateKey(conversion.Currency, key.Date)]];
             if (rateLookup.Value is null)
             {
                 return Lookup<PricedClose>.Failed(rateLookup.Error!);

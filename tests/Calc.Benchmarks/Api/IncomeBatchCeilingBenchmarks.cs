@@ -1,13 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using Calc.Application.Imports;
-using Calc.Application.Income;
-using Calc.Application.MarketData;
-using Calc.Application.Valuation;
-using Calc.Domain.Rules;
 using Calc.LoadTests.Scenarios;
 using Calc.Transport.Grpc;
 using Calc.Transport.Grpc.Services.Calc;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Calc.Benchmarks.Api;
@@ -29,23 +23,13 @@ public class IncomeBatchCeilingBenchmarks
     private V1.RecognizeIncomeRequest _request = null!;
     private V1.RecognizeIncomeResponse _response = null!;
     private byte[] _output = [];
-    private readonly BenchmarkCallContext _context = new();
+    private readonly BenchmarkCallContext _context = new("/calc.v1.IncomeService/RecognizeIncome");
 
     [GlobalSetup]
     public void Setup()
     {
         var options = ScenarioOptions.Parse([]);
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(_ => RuleSetLoader.LoadEmbedded());
-        services.AddSingleton(new ValuationOptions());
-        services.AddCalcMarketData(new ConfigurationBuilder().Build());
-        services.AddSingleton<Pricer>();
-        services.AddSingleton<IncomeRecognition>();
-        services.AddSingleton<IncomeGrpcService>();
-        var provider = services.BuildServiceProvider();
-        StartupImport.Run(provider.GetRequiredService<MarketDataStore>(), options.DataDirectory, ImportErrorMode.Fail);
-        _service = provider.GetRequiredService<IncomeGrpcService>();
+        _service = InProcessServices.Build(options.DataDirectory).GetRequiredService<IncomeGrpcService>();
 
         var workload = Workload.Load(options.DataDirectory, "2025-08");
         _request = workload.BatchRequests(Receipts)[0];
@@ -67,6 +51,29 @@ public class IncomeBatchCeilingBenchmarks
         return Encode(response);
     }
 
+    /// <summary>
+    /// The same on every core at once (one batch per core, each on its own thread): the machine's ceiling.
+    /// Mean is the wall time of <see cref="Environment.ProcessorCount"/> batches, so the machine's
+    /// receipts/s = ProcessorCount × 10,000 / Mean (allocations: all batches together).
+    /// </summary>
+    [Benchmark]
+    public int DecodeComputeEncodeAllCores()
+    {
+        int total = 0;
+        Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, _ =>
+        {
+            var request = V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes);
+            var context = new BenchmarkCallContext("/calc.v1.IncomeService/RecognizeIncome");
+            var response = _service.RecognizeIncome(request, context).GetAwaiter().GetResult();
+            int size = response.CalculateSize();
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+            Google.Protobuf.MessageExtensions.WriteTo(response, buffer.AsSpan(0, size));
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            Interlocked.Add(ref total, size);
+        });
+        return total;
+    }
+
     [Benchmark(OperationsPerInvoke = Receipts)]
     public int DecodeOnly() => V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes).Receipts.Count;
 
@@ -86,18 +93,5 @@ public class IncomeBatchCeilingBenchmarks
 
         Google.Protobuf.MessageExtensions.WriteTo(response, _output.AsSpan(0, size));
         return size;
-    }
-
-    /// <summary>The call context of an in-process call: no deadline, nothing cancelled, no HTTP underneath.</summary>
-    private sealed class BenchmarkCallContext : ServerCallContext
-    {
-        public override string Method => "/calc.v1.IncomeService/RecognizeIncome";
-        public override string Peer => "in-process";
-        public override DateTime Deadline => DateTime.MaxValue;
-        public override CancellationToken CancellationToken => CancellationToken.None;
-        public override Metadata RequestHeaders { get; } = [];
-        public override Metadata ResponseTrailers { get; } = [];
-        public override Task WriteResponseHeadersAsync(Metadata responseHeaders) => Task.CompletedTask;
-        public override Microsoft.AspNetCore.Http.HttpContext HttpContext => throw new NotSupportedException("no HTTP in an in-process benchmark");
     }
 }

@@ -21,7 +21,8 @@ internal sealed class ServerReflectionServiceV1(ReflectionIndex index)
         }
     }
 
-    private ServerReflectionResponse Answer(ServerReflectionRequest request)
+    /// <summary>One reflection answer (also used by the v1alpha service, whose messages are wire-identical).</summary>
+    internal ServerReflectionResponse Answer(ServerReflectionRequest request)
     {
         var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = request };
         switch (request.MessageRequestCase)

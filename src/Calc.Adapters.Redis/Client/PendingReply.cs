@@ -14,6 +14,7 @@ internal abstract class PendingReply
 {
     private int _done;
     private CancellationTokenRegistration _cancellation;
+    private CancellationToken _token;
 
     protected PendingReply(string? command, TimeSpan timeout)
     {
@@ -35,6 +36,7 @@ internal abstract class PendingReply
 
     public void RegisterCancellation(CancellationToken token)
     {
+        _token = token;
         if (token.CanBeCanceled)
         {
             _cancellation = token.UnsafeRegister(
@@ -50,6 +52,13 @@ internal abstract class PendingReply
 
     /// <summary>Hands the accepted reply (or replies) to the caller, unless it has already given up.</summary>
     public abstract void Complete();
+
+    /// <summary>
+    /// Times the caller out — unless its own token is already cancelled (its cancellation callback may simply not
+    /// have run yet on a busy thread pool), in which case it gets the cancellation it asked for.
+    /// </summary>
+    public void TimeOut(Exception timeout) =>
+        Fail(_token.IsCancellationRequested ? new OperationCanceledException(_token) : timeout);
 
     /// <summary>Completes the caller's task with <paramref name="error"/>, if not already completed.</summary>
     public void Fail(Exception error)

@@ -162,7 +162,7 @@ internal sealed class RespSession
         {
             foreach (var p in expired)
             {
-                p.Fail(new RedisTimeoutException(string.Create(CultureInfo.InvariantCulture,
+                p.TimeOut(new RedisTimeoutException(string.Create(CultureInfo.InvariantCulture,
                     $"no reply to {p.Command} from Redis {Endpoint} within {p.Timeout.TotalMilliseconds:0} ms")));
             }
         }

@@ -108,8 +108,9 @@ public sealed class RedisClientFaultTests
         int disconnects = 0;
         client.ConnectionChanged += e => { if (!e.Connected) { Interlocked.Increment(ref disconnects); } };
 
-        // Act: the server blocks 1.2 s; 50 calls (and one cancelled call) are sent while it sleeps
-        var sleep = admin.ExecuteAsync(["DEBUG", "SLEEP", "1.2"]).AsTask();
+        // Act: the server blocks 3 s (margin for a loaded CI machine, where the pause below can stretch past a
+        // second); 50 calls (and one cancelled call) are sent while it sleeps
+        var sleep = admin.ExecuteAsync(["DEBUG", "SLEEP", "3"]).AsTask();
         await Task.Delay(100);
         using var cancel = new CancellationTokenSource();
         var cancelled = client.GetAsync("fault:1", cancel.Token).AsTask();

@@ -49,9 +49,8 @@ public sealed class StreamingTests(ServerFixture server)
         await call.WriteAsync(new ProbeRequest { Kind = "big", Size = 400, Millis = 64 * 1024, Id = "backpressure" });
         call.CompleteRequest();
 
-        // Act: read nothing for a while
-        await Task.Delay(700);
-        var writtenWhileBlocked = server.State.Written("backpressure");
+        // Act: read nothing until the server's writes stop advancing (held back by the windows)
+        var writtenWhileBlocked = await Settle.WhenStableAsync(() => server.State.Written("backpressure"));
         var first = await call.ReadAsync(ProbeReply.Parser);
 
         // Assert: the service was paused well before producing everything (no unbounded buffering)
@@ -80,10 +79,10 @@ public sealed class StreamingTests(ServerFixture server)
     [Fact]
     public async Task ClientStreaming_ServiceStopsReading_ClientHeldBackByFlowControl()
     {
-        // Arrange: the service reads one message, then stalls for 1.5 s
+        // Arrange: the service reads one message, then stalls until the test opens its gate
         using var client = server.CreateHttp2Client();
         await using var call = await DuplexCall.StartAsync(client, "/calc.transport.test.Probe/Collect");
-        await call.WriteAsync(new ProbeRequest { Kind = "stall", Millis = 1_500 });
+        await call.WriteAsync(new ProbeRequest { Kind = "stall", Id = "client-backpressure", Millis = 60_000 });
         var filler = new ProbeRequest { Kind = new string('f', 64 * 1024) };
 
         // Act: offer 25 MiB while the service does not read
@@ -92,8 +91,8 @@ public sealed class StreamingTests(ServerFixture server)
             await call.WriteAsync(filler);
         }
 
-        await Task.Delay(700);
-        var sentWhileStalled = call.Sent;
+        var sentWhileStalled = await Settle.WhenStableAsync(() => call.Sent);
+        server.State.OpenGate("client-backpressure");
         call.CompleteRequest();
         var reply = await call.ReadAsync(ProbeReply.Parser);
 

@@ -9,6 +9,7 @@ public sealed class ProbeState
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<bool>> _cancels = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _written = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
 
     /// <summary>Completes with true when the slow call with this id saw its token cancelled.</summary>
     public Task<bool> CancelObserved(string id) => Signal(id).Task;
@@ -19,6 +20,14 @@ public sealed class ProbeState
     public int Written(string id) => _written.GetValueOrDefault(id);
 
     public void CountWrite(string id) => _written.AddOrUpdate(id, 1, (_, n) => n + 1);
+
+    /// <summary>Completes when the test opens the gate with this id (a stalled service resumes).</summary>
+    public Task Gate(string id) => GateSource(id).Task;
+
+    public void OpenGate(string id) => GateSource(id).TrySetResult();
+
+    private TaskCompletionSource GateSource(string id) =>
+        _gates.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private TaskCompletionSource<bool> Signal(string id) =>
         _cancels.GetOrAdd(id, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -90,8 +99,9 @@ public sealed class ProbeService(ProbeState state)
             kinds.Add(requestStream.Current.Kind);
             if (requestStream.Current.Kind == "stall")
             {
-                // stop reading for a while: the client must be held back by flow control, not buffered for
-                await Task.Delay(requestStream.Current.Millis, context.CancellationToken);
+                // stop reading until the test opens the gate (or Millis pass as a safety net): the client must be
+                // held back by flow control, not buffered for
+                await state.Gate(requestStream.Current.Id).WaitAsync(TimeSpan.FromMilliseconds(requestStream.Current.Millis), context.CancellationToken);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Calc.Transport.Grpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Calc.Server.Hosting;
@@ -27,14 +28,14 @@ public static class KestrelSetup
         builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = builder.Configuration.GetValue("Grpc:MaxConcurrentStreams", 256);
-            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(builder.Configuration.GetValue("Grpc:KeepAlivePingSeconds", 60));
-            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("Grpc:KeepAlivePingTimeoutSeconds", 20));
+            // HTTP/2 streams, keepalive pings and windows: the transport's own options (Grpc:*), one source of truth
+            var grpc = new GrpcServerOptions();
+            builder.Configuration.GetSection(GrpcServerOptions.SectionName).Bind(grpc);
+            kestrel.ApplyGrpcLimits(grpc);
             // request size bounds on every path (gRPC messages are also bounded by Grpc:MaxReceiveMessageSize)
             // (gRPC calls lift the body limit per call and bound each message instead); the margin lets the
             // Connect handler's own check, which names the limit, answer first
-            long messageLimit = builder.Configuration.GetValue("Grpc:MaxReceiveMessageSize", 16 * 1024 * 1024);
+            long messageLimit = grpc.MaxReceiveMessageSize;
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", messageLimit + (64 * 1024));
             kestrel.Limits.MaxRequestHeadersTotalSize = builder.Configuration.GetValue("Limits:MaxRequestHeadersBytes", 32 * 1024);
             kestrel.ConfigureHttpsDefaults(https => TlsSetup.Configure(https, builder.Configuration)); // Tls:* (https:// urls)

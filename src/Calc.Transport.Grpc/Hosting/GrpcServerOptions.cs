@@ -34,8 +34,12 @@ public sealed class GrpcServerOptions
     /// <summary>Log and meter every call through the built-in telemetry interceptor. Default on.</summary>
     public bool EnableTelemetry { get; set; } = true;
 
-    /// <summary>HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (Kestrel's default is 100). Default 1000.</summary>
-    public int MaxConcurrentStreams { get; set; } = 1000;
+    /// <summary>
+    /// HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (Kestrel's default is 100). Default 256: room for
+    /// a batch client's parallel calls and a bank's unary fan-out, while one connection cannot pin thousands
+    /// of calls (per-caller concurrency limits apply on top).
+    /// </summary>
+    public int MaxConcurrentStreams { get; set; } = 256;
 
     /// <summary>Interval of HTTP/2 keepalive PINGs on idle connections; null disables. Default 60 s.</summary>
     public TimeSpan? KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(60);

@@ -108,6 +108,16 @@ public class CommandTests(ServerFixture server)
         Assert.Equal(12, result.OutLines.Count(l => l.StartsWith("MONTHLY_MINING_REPORT,", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task Deadlines_YearBeyondTheCalendar_UnsettledDueDateSaysWhy()
+    {
+        var result = await CalcCli.RunAsync(["deadlines", "--year", "2027", "--csv", "--embedded"]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains(result.OutLines, l => l.StartsWith("MONTHLY_MINING_REPORT,2027-11,2027-12-20,2027-12-20,", StringComparison.Ordinal));
+        Assert.Contains(result.OutLines, l => l.StartsWith("MONTHLY_MINING_REPORT,2027-12,2028-01-20,unknown: CALENDAR_OUT_OF_RANGE,", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("--server")]
     [InlineData("--embedded")]

@@ -138,9 +138,27 @@ public sealed class TaxApiTests(SmallServerFixture fixture) : IClassFixture<Smal
     }
 
     [Fact]
-    public Task GetDeadlines_YearBeyondTheCalendar_IsAnExplicitError() =>
-        RpcAssert.FailsAsync(() => Client().GetDeadlinesAsync(new GetDeadlinesRequest { TaxpayerKind = TaxpayerKind.Organization, Year = 2030 }),
-            "OUT_OF_RANGE", "CALENDAR_OUT_OF_RANGE");
+    public async Task GetDeadlines_YearPartlyBeyondTheCalendar_UnsettledDueDatesAreExplicitItemErrors()
+    {
+        // 2027's reports for Jan-Nov fall in 2027 (calendar known); Dec's report and the 3-NDFL dates fall in 2028 (not decreed)
+        var response = await Client().GetDeadlinesAsync(new GetDeadlinesRequest { TaxpayerKind = TaxpayerKind.Individual, Year = 2027 });
+
+        Assert.Equal(14, response.Deadlines.Count);
+        var nov = Assert.Single(response.Deadlines, d => d.Period == "2027-11");
+        Assert.Equal(("2027-12-20", "2027-12-20", null), (nov.StatutoryDate, nov.DueDate, nov.DueDateError));
+        var unsettled = response.Deadlines.Where(d => d.DueDateError is not null).ToList();
+        Assert.Equal(["2027-12 2028-01-20", "2027 2028-04-30", "2027 2028-07-15"], unsettled.Select(d => d.Period + " " + d.StatutoryDate));
+        Assert.All(unsettled, d =>
+        {
+            Assert.Equal("", d.DueDate);
+            Assert.Equal(("CALENDAR_OUT_OF_RANGE", "due_date"), (d.DueDateError.Reason, d.DueDateError.Field));
+        });
+    }
+
+    [Fact]
+    public Task GetDeadlines_YearTheRulesDoNotCover_IsAnExplicitError() =>
+        RpcAssert.FailsAsync(() => Client().GetDeadlinesAsync(new GetDeadlinesRequest { TaxpayerKind = TaxpayerKind.Organization, Year = 2019 }),
+            "INVALID_ARGUMENT", "UNSUPPORTED_TAX_YEAR");
 
     [Fact]
     public async Task CheckCompliance_IndividualAboveLimitInDagestan_FindsRegistrationAndTerritory()

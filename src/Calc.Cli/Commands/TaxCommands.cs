@@ -147,9 +147,12 @@ internal static class TaxCommands
             }, options, ct),
             (r, _) => new CommandView(r, new ResultTable("Deadlines",
                 [new("kind"), new("period"), new("statutory_date", ColumnKind.Date), new("due_date", ColumnKind.Date), new("legal_basis")],
-                r.Deadlines.Select(d => (IReadOnlyList<string>)[KindName(d.Kind), d.Period, d.StatutoryDate, d.DueDate, d.LegalBasis]).ToArray())));
+                r.Deadlines.Select(d => (IReadOnlyList<string>)[KindName(d.Kind), d.Period, d.StatutoryDate, DueDate(d), d.LegalBasis]).ToArray())));
         return command;
     }
+
+    /// <summary>The due date, or the reason it cannot be given yet (the calendar does not cover the year).</summary>
+    private static string DueDate(Deadline d) => d.DueDateError is { } e ? "unknown: " + e.Reason : d.DueDate;
 
     private static string KindName(DeadlineKind kind) => kind switch
     {

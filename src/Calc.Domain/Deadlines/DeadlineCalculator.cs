@@ -24,9 +24,11 @@ public enum DeadlineKind
 /// A filing or payment deadline. <see cref="StatutoryDate"/> is the date the act names;
 /// <see cref="DueDate"/> is that date moved to the next working day when it is not one (Tax Code art. 6.1
 /// p.7; for the mining report Civil Code art. 193). <see cref="Period"/>: <c>2025-08</c>, <c>2025-Q1</c>,
-/// <c>2025-H1</c>, <c>2025-M9</c>, <c>2025</c>.
+/// <c>2025-H1</c>, <c>2025-M9</c>, <c>2025</c>. <see cref="DueDate"/> is null, with <see cref="DueDateError"/>
+/// set, when the production calendar does not cover the days the shift needs (no guessing of transfers).
 /// </summary>
-public sealed record Deadline(DeadlineKind Kind, string Period, DateOnly StatutoryDate, DateOnly DueDate, string LegalBasis);
+public sealed record Deadline(DeadlineKind Kind, string Period, DateOnly StatutoryDate, DateOnly? DueDate, string LegalBasis,
+    CalcError? DueDateError = null);
 
 /// <summary>Deadlines of a tax year for a kind of taxpayer, shifted by the production calendar.</summary>
 public static class DeadlineCalculator
@@ -42,7 +44,11 @@ public static class DeadlineCalculator
     public static CalcResult<Deadline> MonthlyMiningReport(int year, int month, ProductionCalendar calendar) =>
         Shifted(DeadlineKind.MonthlyMiningReport, $"{year:0000}-{month:00}", MonthlyReportStatutoryDate(year, month), MonthlyReportBasis, calendar);
 
-    /// <summary>All deadlines of tax year <paramref name="year"/>, ordered by statutory date; CALENDAR_OUT_OF_RANGE if any due date falls outside the calendar.</summary>
+    /// <summary>
+    /// All deadlines of tax year <paramref name="year"/>, ordered by statutory date then kind. A deadline whose
+    /// due date falls outside the calendar is still listed, with its statutory date and the calendar's error
+    /// (CALENDAR_OUT_OF_RANGE) instead of a due date; only a year without rules in force fails as a whole.
+    /// </summary>
     public static CalcResult<IReadOnlyList<Deadline>> ForYear(TaxpayerKind kind, int year, ProductionCalendar calendar)
     {
         ArgumentNullException.ThrowIfNull(calendar);
@@ -60,18 +66,13 @@ public static class DeadlineCalculator
         var list = new List<Deadline>(20);
         for (int month = 1; month <= 12; month++)
         {
-            if (!Add(list, MonthlyMiningReport(year, month, calendar), out var error))
-            {
-                return error!;
-            }
+            list.Add(OrUnsettled(DeadlineKind.MonthlyMiningReport, $"{year:0000}-{month:00}", MonthlyReportStatutoryDate(year, month),
+                MonthlyReportBasis, calendar));
         }
 
         foreach (var (k, period, date, basis) in Statutory(kind, year))
         {
-            if (!Add(list, Shifted(k, period, date, basis, calendar), out var error))
-            {
-                return error!;
-            }
+            list.Add(OrUnsettled(k, period, date, basis, calendar));
         }
 
         list.Sort(static (a, b) => a.StatutoryDate != b.StatutoryDate ? a.StatutoryDate.CompareTo(b.StatutoryDate) : a.Kind.CompareTo(b.Kind));
@@ -125,14 +126,12 @@ public static class DeadlineCalculator
         return new Deadline(kind, period, statutory, due.Value, due.Value == statutory ? basis : basis + "; " + ShiftBasis);
     }
 
-    private static bool Add(List<Deadline> list, CalcResult<Deadline> item, out CalcError? error)
+    /// <summary>The shifted deadline, or the statutory one with the calendar's error when the shift cannot be settled.</summary>
+    private static Deadline OrUnsettled(DeadlineKind kind, string period, DateOnly statutory, string basis, ProductionCalendar calendar)
     {
-        error = item.Error;
-        if (item.IsSuccess)
-        {
-            list.Add(item.Value);
-        }
-
-        return item.IsSuccess;
+        var shifted = Shifted(kind, period, statutory, basis, calendar);
+        return shifted.IsSuccess
+            ? shifted.Value
+            : new Deadline(kind, period, statutory, null, basis, shifted.Error! with { Field = "due_date" });
     }
 }

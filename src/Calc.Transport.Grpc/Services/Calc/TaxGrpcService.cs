@@ -100,8 +100,9 @@ public sealed class TaxGrpcService(TaxComputations tax)
                 },
                 Period = d.Period,
                 StatutoryDate = ProtoMap.Date(d.StatutoryDate),
-                DueDate = ProtoMap.Date(d.DueDate),
+                DueDate = d.DueDate is { } due ? ProtoMap.Date(due) : "",
                 LegalBasis = d.LegalBasis,
+                DueDateError = d.DueDateError is { } e ? ProtoMap.ItemError(e) : null,
             });
         }
 

@@ -23,8 +23,16 @@ public static class StartupImport
     /// when the directory is missing or holds neither file, or (in <see cref="ImportErrorMode.Fail"/>) on the
     /// first file with a bad row.
     /// </summary>
-    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode)
+    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode) =>
+        Run(store, directory, mode, writeThrough: null);
+
+    /// <summary>
+    /// As <see cref="Run(MarketDataStore, string, ImportErrorMode)"/>, and queues the values each file added to
+    /// the store (or found already there) for <paramref name="writeThrough"/> to share through the cache.
+    /// </summary>
+    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode, ImportWriteThrough? writeThrough)
     {
+        ArgumentNullException.ThrowIfNull(store);
         if (!Directory.Exists(directory))
         {
             throw new CalcException(CalcError.Invalid("IMPORT_PATH_NOT_FOUND", "MarketData:ImportPath",
@@ -45,7 +53,9 @@ public static class StartupImport
             using var reader = new StreamReader(ratesPath);
             var parsed = MarketDataCsv.ParseCbrRates(reader, ratesPath);
             Check(parsed.Errors, mode);
-            report = report.Plus(store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath)).Plus(new ImportReport(0, 0, 0, parsed.Errors));
+            var stored = store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath);
+            writeThrough?.EnqueueRates(ImportedValues.Accepted(parsed.Rows, stored, ratesPath), ratesPath);
+            report = report.Plus(stored).Plus(new ImportReport(0, 0, 0, parsed.Errors));
         }
 
         if (File.Exists(closesPath))
@@ -53,7 +63,9 @@ public static class StartupImport
             using var reader = new StreamReader(closesPath);
             var parsed = MarketDataCsv.ParseCloses(reader, closesPath);
             Check(parsed.Errors, mode);
-            report = report.Plus(store.ImportCloses(parsed.Rows, overwrite: false, closesPath)).Plus(new ImportReport(0, 0, 0, parsed.Errors));
+            var stored = store.ImportCloses(parsed.Rows, overwrite: false, closesPath);
+            writeThrough?.EnqueueCloses(ImportedValues.Accepted(parsed.Rows, stored, closesPath), closesPath);
+            report = report.Plus(stored).Plus(new ImportReport(0, 0, 0, parsed.Errors));
         }
 
         if (mode == ImportErrorMode.Fail && report.Rejected.Count > 0)

@@ -20,7 +20,7 @@ public readonly record struct WriteThroughResult(int Written, int Failed)
 /// has the values: the write-through runs after it, in the background, in batches of <see cref="BatchSize"/>,
 /// one import at a time in arrival order. A cache outage never fails an import: the values stay in this
 /// process's store, and the values not written are logged (event 3202) and counted
-/// (<see cref="ValuesFailed"/>, meter <c>Calc.Application</c> counter <c>calc.import.cache_writes</c>).
+/// (<see cref="ValuesFailed"/>, meter <c>Calc.Application</c> counter <c>calc.import.cache_writes</c>, exported with the others).
 /// Nothing is written in embedded mode (no shared cache).
 /// </summary>
 public sealed partial class ImportWriteThrough : IAsyncDisposable, IDisposable
@@ -98,11 +98,18 @@ public sealed partial class ImportWriteThrough : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Stops taking imports and waits until the queued ones are written (or given up).</summary>
+    /// <summary>Stops taking imports and waits (at most <see cref="ConnectGrace"/> + 5 s) for the queued ones to be written.</summary>
     public async ValueTask DisposeAsync()
     {
         _jobs.Writer.TryComplete();
-        await _worker.ConfigureAwait(false);
+        try
+        {
+            await _worker.WaitAsync(ConnectGrace + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // shutting down with the cache unreachable: the rest is dropped (the data never left the store)
+        }
     }
 
     /// <summary>Stops taking imports; the queued ones are still written in the background.</summary>

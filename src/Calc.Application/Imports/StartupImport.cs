@@ -48,13 +48,15 @@ public static class StartupImport
         }
 
         var report = ImportReport.Empty;
+        var share = new List<Action<ImportWriteThrough>>(); // only once the whole import has succeeded
         if (File.Exists(ratesPath))
         {
             using var reader = new StreamReader(ratesPath);
             var parsed = MarketDataCsv.ParseCbrRates(reader, ratesPath);
             Check(parsed.Errors, mode);
             var stored = store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath);
-            writeThrough?.EnqueueRates(ImportedValues.Accepted(parsed.Rows, stored, ratesPath), ratesPath);
+            var accepted = ImportedValues.Accepted(parsed.Rows, stored, ratesPath);
+            share.Add(w => w.EnqueueRates(accepted, ratesPath));
             report = report.Plus(stored).Plus(new ImportReport(0, 0, 0, parsed.Errors));
         }
 
@@ -64,7 +66,8 @@ public static class StartupImport
             var parsed = MarketDataCsv.ParseCloses(reader, closesPath);
             Check(parsed.Errors, mode);
             var stored = store.ImportCloses(parsed.Rows, overwrite: false, closesPath);
-            writeThrough?.EnqueueCloses(ImportedValues.Accepted(parsed.Rows, stored, closesPath), closesPath);
+            var accepted = ImportedValues.Accepted(parsed.Rows, stored, closesPath);
+            share.Add(w => w.EnqueueCloses(accepted, closesPath));
             report = report.Plus(stored).Plus(new ImportReport(0, 0, 0, parsed.Errors));
         }
 
@@ -72,6 +75,14 @@ public static class StartupImport
         {
             var e = report.Rejected[0];
             throw new CalcException(e.Error with { Message = $"{e.Location}: {e.Error.Message}" });
+        }
+
+        if (writeThrough is not null)
+        {
+            foreach (var enqueue in share)
+            {
+                enqueue(writeThrough);
+            }
         }
 
         return report;

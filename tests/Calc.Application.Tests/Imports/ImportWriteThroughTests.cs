@@ -238,6 +238,35 @@ public sealed class ImportWriteThroughTests
         }
     }
 
+    [Fact]
+    public async Task StartupImport_FailModeAndAConflictingRow_StartupFailsAndNothingIsShared()
+    {
+        // Arrange: the store already holds another close for 2024-03-31; the file's other row is fine
+        var dir = Directory.CreateTempSubdirectory("calc-import-wt-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, StartupImport.ClosesFile),
+                "venue,base,quote,date,close\nbinance,BTC,USDT,2024-03-30,69582.18\nbinance,BTC,USDT,2024-03-31,71280.01\n");
+            var cache = new RecordingCache();
+            var store = new MarketDataStore();
+            store.ImportCloses([new DailyClose("binance", BtcUsdt, new DateOnly(2024, 3, 31), 70_000m, true)], overwrite: false);
+            await using var writeThrough = new ImportWriteThrough(cache, store, new ListLogger<ImportWriteThrough>());
+
+            // Act
+            var error = Record.Exception(() => StartupImport.Run(store, dir.FullName, ImportErrorMode.Fail, writeThrough));
+            await writeThrough.WhenWrittenAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Assert
+            Assert.IsType<Calc.Domain.Errors.CalcException>(error);
+            Assert.Empty(cache.Closes);
+            Assert.Equal(0L, writeThrough.ValuesWritten);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static ImportCommands Commands(MarketDataStore store, ImportWriteThrough writeThrough) =>
         new(store, new ManualTime(Now), new ValuationOptions(), writeThrough);
 

@@ -94,7 +94,11 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         }
     }
 
-    public ValueTask SetClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken)
+    public ValueTask SetClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken) =>
+        IgnoreOutcome(TryStoreClosesAsync(closes, cancellationToken));
+
+    /// <summary>Writes like <see cref="SetClosesAsync"/>; true when Redis acknowledged every SET.</summary>
+    public ValueTask<bool> TryStoreClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(closes);
         var now = _time.GetUtcNow();
@@ -117,7 +121,11 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         return WriteAsync(batch, cancellationToken);
     }
 
-    public ValueTask SetCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken)
+    public ValueTask SetCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken) =>
+        IgnoreOutcome(TryStoreCbrRatesAsync(rates, cancellationToken));
+
+    /// <summary>Writes like <see cref="SetCbrRatesAsync"/>; true when Redis acknowledged every SET.</summary>
+    public ValueTask<bool> TryStoreCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rates);
         var now = _time.GetUtcNow();
@@ -223,17 +231,27 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         return found;
     }
 
-    private async ValueTask WriteAsync(RedisBatch batch, CancellationToken cancellationToken)
+    private static async ValueTask IgnoreOutcome(ValueTask<bool> write) => await write.ConfigureAwait(false);
+
+    /// <summary>True when every command of the batch was acknowledged.</summary>
+    private async ValueTask<bool> WriteAsync(RedisBatch batch, CancellationToken cancellationToken)
     {
         var replies = await ExecuteAsync(batch, cancellationToken).ConfigureAwait(false);
-        foreach (var reply in replies ?? [])
+        if (replies is null)
+        {
+            return false;
+        }
+
+        foreach (var reply in replies)
         {
             if (reply.IsError)
             {
                 Rejected(reply.ErrorMessage);
-                return;
+                return false;
             }
         }
+
+        return true;
     }
 
     /// <summary>Runs a batch; null on any outage (logged once per state change). Throws only the caller's cancellation.</summary>

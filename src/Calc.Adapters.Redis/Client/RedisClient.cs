@@ -62,6 +62,12 @@ internal sealed class RedisClient : IAsyncDisposable
 
     public bool IsConnected => _session is { IsClosed: false };
 
+    /// <summary>Why the last connection attempt failed or the last connection dropped (null while connected).</summary>
+    internal Exception? LastError => _lastError;
+
+    /// <summary>Reply slots still in the current connection's FIFO, late replies of timed-out callers included.</summary>
+    internal int PendingReplies => _session?.PendingCount ?? 0;
+
     /// <summary>2 or 3: the protocol the current connection negotiated (0 when not connected).</summary>
     public int Protocol { get; private set; }
 

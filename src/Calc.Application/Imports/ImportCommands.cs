@@ -13,10 +13,15 @@ public readonly record struct RateRow(string Currency, string EffectiveDate, int
 
 /// <summary>
 /// The write use cases: client-supplied closes and rates, validated row by row (a bad row is rejected with
-/// its index and reason, the rest are imported), idempotent, conflicts rejected unless overwrite.
+/// its index and reason, the rest are imported), idempotent, conflicts rejected unless overwrite. The values
+/// the store accepted (added, unchanged, replaced) are then written through to the shared cache in the
+/// background (<see cref="ImportWriteThrough"/>), so other replicas see them; a cache outage never fails an import.
 /// </summary>
-public sealed class ImportCommands(MarketDataStore store, TimeProvider clock, Valuation.ValuationOptions options)
+public sealed class ImportCommands(
+    MarketDataStore store, TimeProvider clock, Valuation.ValuationOptions options, ImportWriteThrough? writeThrough = null)
 {
+    private const string ValidPrefix = "valid";
+
     public ImportReport ImportCloses(IReadOnlyList<CloseRow> rows, bool overwrite)
     {
         CheckSize(rows.Count, "prices");
@@ -51,7 +56,9 @@ public sealed class ImportCommands(MarketDataStore store, TimeProvider clock, Va
             validIndex.Add(i);
         }
 
-        return Reindex(store.ImportCloses(valid, overwrite, "valid"), validIndex, rejected);
+        var stored = store.ImportCloses(valid, overwrite, ValidPrefix);
+        writeThrough?.EnqueueCloses(ImportedValues.Accepted(valid, stored, ValidPrefix), "ImportClosingPrices");
+        return Reindex(stored, validIndex, rejected);
     }
 
     public ImportReport ImportRates(IReadOnlyList<RateRow> rows, bool overwrite)
@@ -80,7 +87,9 @@ public sealed class ImportCommands(MarketDataStore store, TimeProvider clock, Va
             validIndex.Add(i);
         }
 
-        return Reindex(store.ImportCbrRates(valid, overwrite, "valid"), validIndex, rejected);
+        var stored = store.ImportCbrRates(valid, overwrite, ValidPrefix);
+        writeThrough?.EnqueueRates(ImportedValues.Accepted(valid, stored, ValidPrefix), "ImportCbrRates");
+        return Reindex(stored, validIndex, rejected);
     }
 
     private void CheckSize(int count, string field)

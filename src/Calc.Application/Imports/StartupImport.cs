@@ -23,8 +23,16 @@ public static class StartupImport
     /// when the directory is missing or holds neither file, or (in <see cref="ImportErrorMode.Fail"/>) on the
     /// first file with a bad row.
     /// </summary>
-    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode)
+    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode) =>
+        Run(store, directory, mode, writeThrough: null);
+
+    /// <summary>
+    /// As <see cref="Run(MarketDataStore, string, ImportErrorMode)"/>, and queues the values each file added to
+    /// the store (or found already there) for <paramref name="writeThrough"/> to share through the cache.
+    /// </summary>
+    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode, ImportWriteThrough? writeThrough)
     {
+        ArgumentNullException.ThrowIfNull(store);
         if (!Directory.Exists(directory))
         {
             throw new CalcException(CalcError.Invalid("IMPORT_PATH_NOT_FOUND", "MarketData:ImportPath",
@@ -40,12 +48,16 @@ public static class StartupImport
         }
 
         var report = ImportReport.Empty;
+        var share = new List<Action<ImportWriteThrough>>(); // only once the whole import has succeeded
         if (File.Exists(ratesPath))
         {
             using var reader = new StreamReader(ratesPath);
             var parsed = MarketDataCsv.ParseCbrRates(reader, ratesPath);
             Check(parsed.Errors, mode);
-            report = report.Plus(store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath)).Plus(new ImportReport(0, 0, 0, parsed.Errors));
+            var stored = store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath);
+            var accepted = ImportedValues.Accepted(parsed.Rows, stored, ratesPath);
+            share.Add(w => w.EnqueueRates(accepted, ratesPath));
+            report = report.Plus(stored).Plus(new ImportReport(0, 0, 0, parsed.Errors));
         }
 
         if (File.Exists(closesPath))
@@ -53,13 +65,24 @@ public static class StartupImport
             using var reader = new StreamReader(closesPath);
             var parsed = MarketDataCsv.ParseCloses(reader, closesPath);
             Check(parsed.Errors, mode);
-            report = report.Plus(store.ImportCloses(parsed.Rows, overwrite: false, closesPath)).Plus(new ImportReport(0, 0, 0, parsed.Errors));
+            var stored = store.ImportCloses(parsed.Rows, overwrite: false, closesPath);
+            var accepted = ImportedValues.Accepted(parsed.Rows, stored, closesPath);
+            share.Add(w => w.EnqueueCloses(accepted, closesPath));
+            report = report.Plus(stored).Plus(new ImportReport(0, 0, 0, parsed.Errors));
         }
 
         if (mode == ImportErrorMode.Fail && report.Rejected.Count > 0)
         {
             var e = report.Rejected[0];
             throw new CalcException(e.Error with { Message = $"{e.Location}: {e.Error.Message}" });
+        }
+
+        if (writeThrough is not null)
+        {
+            foreach (var enqueue in share)
+            {
+                enqueue(writeThrough);
+            }
         }
 
         return report;

@@ -10,7 +10,8 @@ public static class MarketDataServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the tiered market data (<see cref="IMarketData"/> = <see cref="TieredMarketData"/>), its options
-    /// (section <c>MarketData</c>), the store, a disabled shared cache unless one is registered, the readiness
+    /// (section <c>MarketData</c>), the store, a disabled shared cache unless one is registered, the write-through
+    /// of imports to the shared cache (<see cref="Imports.ImportWriteThrough"/>), the readiness
     /// check <c>market-data</c> (tag <c>ready</c>) and — only when an upstream is enabled — the background sync.
     /// Upstream sources come from the adapters' <c>AddCbrRates</c> / <c>AddExchanges</c>.
     /// </summary>
@@ -22,6 +23,7 @@ public static class MarketDataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MarketDataStore>();
         services.TryAddSingleton<IQuoteCache>(NoQuoteCache.Instance);
+        services.TryAddSingleton<Imports.ImportWriteThrough>(); // imports → shared cache, for the other replicas
         services.TryAddSingleton<UpstreamHealth>();
         services.TryAddSingleton<TieredMarketData>();
         services.TryAddSingleton<IMarketData>(sp => sp.GetRequiredService<TieredMarketData>());

@@ -37,4 +37,22 @@ public interface IQuoteCache
 
     /// <summary>Stores, for each entry, the rate in force on that date (the rate carries its own effective date).</summary>
     ValueTask SetCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="SetClosesAsync"/> that also says whether the cache took the values: false when they were
+    /// dropped (outage, refusal). Still fail-open: never throws for an outage. The default answers from
+    /// <see cref="State"/> after the write; implementations that know better override it.
+    /// </summary>
+    async ValueTask<bool> TryStoreClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken)
+    {
+        await SetClosesAsync(closes, cancellationToken).ConfigureAwait(false);
+        return State == CacheState.Connected;
+    }
+
+    /// <summary><see cref="SetCbrRatesAsync"/> that also says whether the cache took the values (see <see cref="TryStoreClosesAsync"/>).</summary>
+    async ValueTask<bool> TryStoreCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken)
+    {
+        await SetCbrRatesAsync(rates, cancellationToken).ConfigureAwait(false);
+        return State == CacheState.Connected;
+    }
 }

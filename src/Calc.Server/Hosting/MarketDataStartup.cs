@@ -21,7 +21,8 @@ public static partial class MarketDataStartup
         var store = app.Services.GetRequiredService<MarketDataStore>();
         try
         {
-            var report = StartupImport.Run(store, Path.GetFullPath(path), mode);
+            // accepted values also go to the shared cache (in the background; startup never waits for Redis)
+            var report = StartupImport.Run(store, Path.GetFullPath(path), mode, app.Services.GetService<ImportWriteThrough>());
             LogImported(logger, Path.GetFullPath(path), report.Added, report.Unchanged, report.Rejected.Count);
             foreach (var rejected in report.Rejected)
             {

@@ -51,7 +51,7 @@ public static class Telemetry
 {
     private static readonly string[] Meters =
     [
-        "Calc.Transport.Grpc", CalcServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
+        "Calc.Transport.Grpc", CalcServerMetrics.MeterName, "Calc.Application", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
         "Microsoft.AspNetCore.Diagnostics", "System.Net.Http", "System.Runtime",
     ];
 

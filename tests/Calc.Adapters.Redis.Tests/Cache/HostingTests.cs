@@ -36,20 +36,17 @@ public sealed class HostingTests
         await using var provider = services.BuildServiceProvider();
 
         // Act
-        var started = System.Diagnostics.Stopwatch.StartNew();
         foreach (var hosted in provider.GetServices<IHostedService>())
         {
             await hosted.StartAsync(default);
         }
 
-        var startCost = started.Elapsed;
         var cache = provider.GetRequiredService<IQuoteCache>();
         var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
         // Assert
         Assert.IsType<RedisQuoteCache>(cache);
         Assert.Same(cache, provider.GetRequiredService<RedisQuoteCache>());
-        Assert.True(startCost < TimeSpan.FromMilliseconds(500), "start took " + startCost);
         Assert.Equal(HealthStatus.Degraded, report.Entries["quote-cache"].Status);
     }
 

@@ -11,11 +11,11 @@ namespace Calc.Adapters.Redis.Tests.Client;
 /// <summary>
 /// Faults against a real redis-server: killed mid-load and restarted, CLIENT KILL, DEBUG SLEEP, down at
 /// startup, and a fake server that sends garbage. Invariants: no caller ever gets another caller's reply,
-/// no call outlives its timeout, the connection recovers, and no task exception goes unobserved.
+/// every call ends (value, timeout or connection error), the connection recovers, and no task exception goes
+/// unobserved. Phases wait for what they need (calls served, errors seen) rather than for fixed times.
 /// </summary>
 public sealed class RedisClientFaultTests
 {
-    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(700);
 
     [RedisFact]
     public async Task ServerKilledMidLoadThenRestarted_CallersGetOwnValuesOrErrors_AndClientRecovers()
@@ -32,23 +32,22 @@ public sealed class RedisClientFaultTests
 
         // Act
         var load = RunLoad(client, 32, 500, stats, stop.Token);
-        await Task.Delay(400);
+        await Eventually.TrueAsync(() => Volatile.Read(ref stats.Ok) >= 200, "200 GETs served before the kill");
         server.Kill();
-        await Task.Delay(400);
+        await Eventually.TrueAsync(() => Volatile.Read(ref stats.ConnectionErrors) >= 10, "callers see the outage");
         await server.StartAsync();
-        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        await client.WaitUntilConnectedAsync(Eventually.Patience);
         await Preload(client, 500);
-        await Task.Delay(300);
+        int okAfterRestart = Volatile.Read(ref stats.Ok);
+        await Eventually.TrueAsync(() => Volatile.Read(ref stats.Ok) >= okAfterRestart + 200, "200 GETs served after the restart");
+        await Eventually.TrueAsync(() => { lock (events) { return events.Count > 0 && events[^1].Connected; } }, "the reconnect event");
         await stop.CancelAsync();
-        await load;
+        await load.WaitAsync(Eventually.Patience);
 
         // Assert
         Assert.Equal(0, stats.WrongValues);
         Assert.Equal(0, stats.UnexpectedErrors);
-        Assert.True(stats.Slowest < client.Options.CommandTimeout + Slack, "slowest call " + stats.Slowest);
-        Assert.True(stats.Ok > 0 && stats.ConnectionErrors > 0, $"ok {stats.Ok}, connection errors {stats.ConnectionErrors}");
         Assert.Contains(events, e => !e.Connected);
-        Assert.True(events[^1].Connected);
         Assert.Equal("v7", Encoding.UTF8.GetString((await client.GetAsync("fault:7"))!));
         Assert.Empty(unobserved.Collect());
     }
@@ -80,64 +79,83 @@ public sealed class RedisClientFaultTests
 
         // Act
         var load = RunLoad(victim, 16, 200, stats, stop.Token);
-        await Task.Delay(200);
+        await Eventually.TrueAsync(() => Volatile.Read(ref stats.Ok) >= 200, "200 GETs served before the kill");
         var killed = await admin.ExecuteAsync(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]);
-        await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        await Task.Delay(200);
+        await reconnected.Task.WaitAsync(Eventually.Patience);
+        int okAfterReconnect = Volatile.Read(ref stats.Ok);
+        await Eventually.TrueAsync(() => Volatile.Read(ref stats.Ok) >= okAfterReconnect + 200, "200 GETs served after the reconnect");
         await stop.CancelAsync();
-        await load;
+        await load.WaitAsync(Eventually.Patience);
 
         // Assert
         Assert.True(killed.IntegerValue >= 1);
         Assert.Equal(0, stats.WrongValues);
         Assert.Equal(0, stats.UnexpectedErrors);
-        Assert.True(stats.Slowest < victim.Options.CommandTimeout + Slack, "slowest call " + stats.Slowest);
         Assert.Equal("victim", (await victim.ExecuteAsync(["CLIENT", "GETNAME"])).AsString());
         Assert.Empty(unobserved.Collect());
     }
 
     [RedisFact]
-    public async Task ServerSleeping_CallsTimeOutOnTime_LateRepliesAreDiscarded_ConnectionStaysUp()
+    public async Task ServerSleeping_CallsTimeOut_LateRepliesAreDiscarded_ConnectionStaysUp()
     {
         // Arrange
         using var unobserved = new TestClients.UnobservedTaskExceptions();
         await using var server = await RedisServer.StartNewAsync();
         await using var client = await TestClients.ConnectAsync(server.Configuration + ",syncTimeout=300");
-        await using var admin = await TestClients.ConnectAsync(server.Configuration + ",syncTimeout=5000");
         await Preload(client, 100);
         int disconnects = 0;
         client.ConnectionChanged += e => { if (!e.Connected) { Interlocked.Increment(ref disconnects); } };
 
-        // Act: the server blocks 3 s (margin for a loaded CI machine, where the pause below can stretch past a
-        // second); 50 calls (and one cancelled call) are sent while it sleeps
-        var sleep = admin.ExecuteAsync(["DEBUG", "SLEEP", "3"]).AsTask();
-        await Task.Delay(100);
-        using var cancel = new CancellationTokenSource();
-        var cancelled = client.GetAsync("fault:1", cancel.Token).AsTask();
-        await cancel.CancelAsync(); // while its reply is pending (the server sleeps)
+        // Act: DEBUG SLEEP goes out first on the same connection, so the server reads the 50 GETs only after
+        // it has slept (whatever the machine's load): each must time out on its own, and after the sleep
+        // their late replies must be consumed, never handed to later callers
+        var sleep = client.ExecuteAsync(["DEBUG", "SLEEP", "2"]).AsTask();
         var during = Enumerable.Range(0, 50).Select(async i =>
         {
             var sw = Stopwatch.StartNew();
             var error = await Record.ExceptionAsync(async () => await client.GetAsync("fault:" + i.ToString(CultureInfo.InvariantCulture)));
             return (error, sw.Elapsed);
         }).ToArray();
-        var results = await Task.WhenAll(during);
-        var cancelError = await Record.ExceptionAsync(() => cancelled);
-        await sleep;
+        var results = await Task.WhenAll(during).WaitAsync(Eventually.Patience);
+        var sleepError = await Record.ExceptionAsync(() => sleep);
+        await Eventually.TrueAsync(() => client.PendingReplies == 0, "the late replies are read and dropped");
         var after = await Task.WhenAll(Enumerable.Range(50, 50).Select(async i =>
             (i, value: Encoding.UTF8.GetString((await client.GetAsync("fault:" + i.ToString(CultureInfo.InvariantCulture)))!))));
 
-        // Assert
+        // Assert: a timeout never fires early (it may fire late on a busy machine: not asserted)
+        Assert.IsType<RedisTimeoutException>(sleepError);
         Assert.All(results, r =>
         {
             Assert.IsType<RedisTimeoutException>(r.error);
-            Assert.InRange(r.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(300) + Slack);
+            Assert.True(r.Elapsed >= TimeSpan.FromMilliseconds(300), "timed out after " + r.Elapsed);
         });
-        Assert.IsAssignableFrom<OperationCanceledException>(cancelError);
         Assert.All(after, a => Assert.Equal("v" + a.i.ToString(CultureInfo.InvariantCulture), a.value));
         Assert.True(client.IsConnected);
         Assert.Equal(0, disconnects);
         Assert.Empty(unobserved.Collect());
+    }
+
+    [RedisFact]
+    public async Task CallerCancelsWhileReplyPending_GetsCancellation_LateReplyIsDiscarded()
+    {
+        // Arrange: a long timeout, so only the cancellation can end the call
+        await using var server = await RedisServer.StartNewAsync();
+        await using var client = await TestClients.ConnectAsync(server.Configuration + ",syncTimeout=60000");
+        await Preload(client, 3);
+        using var cancel = new CancellationTokenSource();
+
+        // Act: the server sleeps on a command queued before ours on the same connection, so ours is pending
+        var sleep = client.ExecuteAsync(["DEBUG", "SLEEP", "1"]).AsTask();
+        var cancelled = client.GetAsync("fault:1", cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        var cancelError = await Record.ExceptionAsync(() => cancelled);
+        await sleep.WaitAsync(Eventually.Patience);
+        var next = await client.GetAsync("fault:2");
+
+        // Assert
+        Assert.IsAssignableFrom<OperationCanceledException>(cancelError);
+        Assert.Equal("v2", Encoding.UTF8.GetString(next!));
+        Assert.Equal(0, client.PendingReplies);
     }
 
     [RedisFact]
@@ -147,22 +165,19 @@ public sealed class RedisClientFaultTests
         await using var server = RedisServer.CreateStopped();
         var options = RedisOptions.Parse(server.Configuration + ",connectTimeout=500");
         options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
-        var started = Stopwatch.StartNew();
-        await using var client = RedisClient.Start(options);
-        var startCost = started.Elapsed;
-        await Task.Delay(200);
+        await using var client = RedisClient.Start(options); // returns although nothing listens yet
+        await Eventually.TrueAsync(() => client.LastError is not null, "the first connect attempt fails");
 
-        // Act
-        var sw = Stopwatch.StartNew();
-        var error = await Record.ExceptionAsync(async () => await client.PingAsync());
-        var failCost = sw.Elapsed;
+        // Act: fail fast = the call is already over when it returns (no wait for a timeout)
+        var ping = client.PingAsync();
+        bool failedSynchronously = ping.IsCompleted;
+        var error = await Record.ExceptionAsync(async () => await ping);
         await server.StartAsync();
-        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        await client.WaitUntilConnectedAsync(Eventually.Patience);
 
         // Assert
-        Assert.True(startCost < TimeSpan.FromMilliseconds(200), "start took " + startCost);
+        Assert.True(failedSynchronously);
         Assert.Contains("not connected", Assert.IsType<RedisConnectionException>(error).Message, StringComparison.Ordinal);
-        Assert.True(failCost < TimeSpan.FromMilliseconds(100), "fail-fast took " + failCost);
         Assert.Equal("PONG", await client.PingAsync());
     }
 
@@ -193,15 +208,14 @@ public sealed class RedisClientFaultTests
         var options = RedisOptions.Parse("127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + ",protocol=resp2,syncTimeout=5000");
         options.ReconnectBaseDelay = TimeSpan.FromSeconds(10);
         await using var client = RedisClient.Start(options);
-        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        await client.WaitUntilConnectedAsync(Eventually.Patience);
         var lost = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ConnectionChanged += e => { if (!e.Connected) { lost.TrySetResult(e.Error); } };
 
         // Act
-        var sw = Stopwatch.StartNew();
         var first = await Record.ExceptionAsync(async () => await client.GetAsync("a"));
         var second = await Record.ExceptionAsync(async () => await client.GetAsync("b"));
-        var reasonSeen = await lost.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var reasonSeen = await lost.Task.WaitAsync(Eventually.Patience);
 
         // Assert
         if (reason == "no command pending")
@@ -215,7 +229,6 @@ public sealed class RedisClientFaultTests
 
         Assert.IsType<RedisConnectionException>(second);
         Assert.Contains(reason, reasonSeen!.Message, StringComparison.Ordinal);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), "took " + sw.Elapsed);
         Assert.False(client.IsConnected);
         await serve;
         Assert.Empty(unobserved.Collect());
@@ -240,7 +253,6 @@ public sealed class RedisClientFaultTests
             while (!stop.IsCancellationRequested)
             {
                 int k = i++ % keys;
-                var sw = Stopwatch.StartNew();
                 try
                 {
                     var got = await client.GetAsync("fault:" + k.ToString(CultureInfo.InvariantCulture));
@@ -266,8 +278,6 @@ public sealed class RedisClientFaultTests
                 {
                     Interlocked.Increment(ref stats.UnexpectedErrors);
                 }
-
-                stats.Observe(sw.Elapsed);
             }
         })));
 
@@ -278,16 +288,5 @@ public sealed class RedisClientFaultTests
         public int ConnectionErrors;
         public int Timeouts;
         public int UnexpectedErrors;
-        private long _slowestTicks;
-
-        public TimeSpan Slowest => TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks));
-
-        public void Observe(TimeSpan elapsed)
-        {
-            long t = elapsed.Ticks, seen;
-            while (t > (seen = Interlocked.Read(ref _slowestTicks)) && Interlocked.CompareExchange(ref _slowestTicks, t, seen) != seen)
-            {
-            }
-        }
     }
 }

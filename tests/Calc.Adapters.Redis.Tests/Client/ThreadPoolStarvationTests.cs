@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Calc.Adapters.Redis.Client;
+using Calc.Adapters.Redis.Resp;
 using Calc.Adapters.Redis.Tests.Infrastructure;
 
 namespace Calc.Adapters.Redis.Tests.Client;
@@ -10,67 +10,53 @@ namespace Calc.Adapters.Redis.Tests.Client;
 public sealed class ThreadPoolStarvationCollection;
 
 /// <summary>
-/// StackExchange.Redis #806/#2214: timeouts under thread-pool starvation. The client's reader, writer and
-/// timeout threads are its own, so a caller that does not need the pool is served while the pool is blocked.
-/// Runs alone (it starves the whole process for a moment).
+/// StackExchange.Redis #806/#2214: stalls under thread-pool starvation. The client's reader, writer and
+/// timeout threads are its own, and a reply that arrives before the caller registers its continuation is
+/// handed over on the caller's thread (not queued to the pool), so a caller that does not need the pool is
+/// served while every pool thread is blocked. Runs alone (it starves the whole process for a moment).
 /// </summary>
 [Collection(nameof(ThreadPoolStarvationTests))]
 public sealed class ThreadPoolStarvationTests
 {
-    // Known defect, open: with every pool thread blocked, a GET from a plain thread sometimes (about half the
-    // runs on an idle 2-core machine, with the client code before and after the 2026-11-21 fixes alike) is not
-    // completed within 3 s. Something on the command path still needs a pool thread. Skipped so CI reports the
-    // rest reliably; see the session note.
-    [Fact(Skip = "known defect: under full thread-pool starvation a caller on its own thread is sometimes not served within 3 s (open)")]
+    private const int Gets = 50;
+
+    // generous: with the pool starved a pool-dependent completion never comes, so any bound fails it;
+    // a loaded CI machine must not
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [RedisFact]
     public async Task PoolStarved_CallerOnItsOwnThread_IsServedPromptly()
     {
         // Arrange
         await using var server = await RedisServer.StartNewAsync();
-        await using var client = await TestClients.ConnectAsync(server.Configuration + ",syncTimeout=1000");
-        for (int i = 0; i < 50; i++)
+        await using var client = await TestClients.ConnectAsync(server.Configuration + ",syncTimeout=60000");
+        for (int i = 0; i < Gets; i++)
         {
-            await client.SetAsync("starve:" + i.ToString(CultureInfo.InvariantCulture), "v" + i.ToString(CultureInfo.InvariantCulture));
+            await client.SetAsync(Key(i), Value(i));
         }
 
-        // replies complete callers inline on the reader thread: leave it before blocking anything below
+        // replies complete their callers inline on the reader thread: leave it before blocking anything below
         await Task.Yield();
-#pragma warning disable CA2000 // not disposed: queued blockers may still touch it after the test returns
-        var release = new ManualResetEventSlim();
-#pragma warning restore CA2000
-        int blockers = Environment.ProcessorCount * 32;
-        for (int i = 0; i < blockers; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static r => ((ManualResetEventSlim)r!).Wait(TimeSpan.FromSeconds(5)), release);
-        }
-
         int correct = 0;
         Exception? failure = null;
-        var elapsed = TimeSpan.Zero;
+        using var starvation = PoolStarvation.Start();
 
-        // Act: 50 sequential GETs from a plain thread while every pool thread is blocked
+        // Act: on a plain thread, per key (a) GET through the typed helper, waiting for its completion, and
+        // (b) GET whose continuation is registered only after the reply is in: the awaiter's lost race,
+        // made certain. Before the fix (b) was queued to the starved pool every time, and (a) often.
         var caller = new Thread(() =>
         {
-            var sw = Stopwatch.StartNew();
             try
             {
-                for (int i = 0; i < 50; i++)
+                for (int i = 0; i < Gets; i++)
                 {
-                    var pending = client.GetAsync("starve:" + i.ToString(CultureInfo.InvariantCulture));
-                    var deadline = Stopwatch.StartNew();
-                    while (!pending.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(3))
-                    {
-                        Thread.SpinWait(50);
-                    }
-
-                    if (!pending.IsCompleted)
-                    {
-                        throw new TimeoutException("GET " + i.ToString(CultureInfo.InvariantCulture) + " not completed after 3 s");
-                    }
-
+                    var typed = client.GetAsync(Key(i));
+                    WaitUntil(() => typed.IsCompleted, "GET " + Key(i));
 #pragma warning disable CA1849, VSTHRD002 // completed: Result does not block
-                    var got = pending.Result;
+                    correct += Encoding.UTF8.GetString(typed.Result!) == Value(i) ? 1 : 0;
 #pragma warning restore CA1849, VSTHRD002
-                    correct += Encoding.UTF8.GetString(got!) == "v" + i.ToString(CultureInfo.InvariantCulture) ? 1 : 0;
+
+                    correct += GetWithLateContinuation(client, i) == Value(i) ? 1 : 0;
                 }
             }
 #pragma warning disable CA1031 // reported by the assertion below
@@ -79,22 +65,92 @@ public sealed class ThreadPoolStarvationTests
             {
                 failure = ex;
             }
-
-            elapsed = sw.Elapsed;
         });
-        try
-        {
-            caller.Start();
-            caller.Join(TimeSpan.FromSeconds(10));
-        }
-        finally
-        {
-            release.Set();
-        }
+        caller.Start();
+        bool finished = caller.Join(Patience * 4);
+        bool poolWasStarved = !starvation.ProbeRan;
+        starvation.Release();
 
         // Assert
+        Assert.True(finished, "the caller thread did not finish");
         Assert.Null(failure);
-        Assert.Equal(50, correct);
-        Assert.True(elapsed < TimeSpan.FromSeconds(2), "50 GETs took " + elapsed + " with the pool starved");
+        Assert.Equal(2 * Gets, correct);
+        Assert.True(poolWasStarved, "the pool was not starved throughout (the probe queued behind the blockers ran): the test proved nothing");
+    }
+
+    /// <summary>GET; waits until the reply is in, then registers the continuation and waits for it to run.</summary>
+    private static string? GetWithLateContinuation(RedisClient client, int i)
+    {
+        var pending = client.ExecuteAsync(["GET", Key(i)]);
+        WaitUntil(() => pending.IsCompleted, "raw GET " + Key(i));
+        var awaiter = pending.ConfigureAwait(false).GetAwaiter();
+        using var ran = new ManualResetEventSlim();
+        RespValue reply = default;
+        awaiter.UnsafeOnCompleted(() =>
+        {
+            reply = awaiter.GetResult();
+            ran.Set();
+        });
+        if (!ran.Wait(Patience))
+        {
+            throw new TimeoutException("the continuation of GET " + Key(i) + ", registered after its reply arrived, did not run within "
+                + Patience.TotalSeconds + " s with the thread pool starved (it was queued to the pool)");
+        }
+
+        return reply.AsString();
+    }
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        var spin = default(SpinWait);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(what + " not completed within " + Patience.TotalSeconds + " s with the thread pool starved");
+            }
+
+            spin.SpinOnce();
+        }
+    }
+
+    private static string Key(int i) => "starve:" + i.ToString(CultureInfo.InvariantCulture);
+
+    private static string Value(int i) => "v" + i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Blocks every pool thread: more blockers than the pool has threads (plus room for the threads it injects
+    /// meanwhile), then a probe. The probe is queued behind all blockers, so it runs only if the pool got a
+    /// free thread; not running by the end proves the pool was starved for the whole act.
+    /// </summary>
+    private sealed class PoolStarvation : IDisposable
+    {
+        private readonly ManualResetEventSlim _release = new();
+        private int _probeRan;
+
+        private PoolStarvation()
+        {
+        }
+
+        public bool ProbeRan => Volatile.Read(ref _probeRan) != 0;
+
+        public static PoolStarvation Start()
+        {
+            var s = new PoolStarvation();
+            int blockers = ThreadPool.ThreadCount + (Environment.ProcessorCount * 64);
+            for (int i = 0; i < blockers; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static r => r.Wait(TimeSpan.FromMinutes(2)), s._release, preferLocal: false);
+            }
+
+            ThreadPool.UnsafeQueueUserWorkItem(static p => Volatile.Write(ref p._probeRan, 1), s, preferLocal: false);
+            return s;
+        }
+
+        public void Release() => _release.Set();
+
+        // the event is not disposed: queued blockers still wait on it after the test returns
+        public void Dispose() => _release.Set();
     }
 }

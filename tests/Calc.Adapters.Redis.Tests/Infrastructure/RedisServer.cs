@@ -115,7 +115,7 @@ internal sealed class RedisServer : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -131,7 +131,7 @@ internal sealed class RedisServer : IAsyncDisposable
             await Task.Delay(20);
         }
 
-        throw new InvalidOperationException("redis-server did not answer PING within 10 s: " + output);
+        throw new InvalidOperationException("redis-server did not answer PING within 30 s: " + output);
     }
 
     /// <summary>Kills the server process (SIGKILL): connections drop without a goodbye.</summary>

@@ -5,10 +5,22 @@ using Calc.Domain.Quotes;
 namespace Calc.Domain.Income;
 
 /// <summary>
+/// The amount-independent part of valuing receipts of one asset on one income date: the close and rate that
+/// passed every check, and the roubles per unit of the close's quote currency. Shared by every receipt of
+/// that (asset, day), so a batch checks each distinct day once.
+/// </summary>
+public readonly record struct DayPricing(DailyClose Close, CbrRate? Rate, decimal UnitRate, ConversionMethod Conversion);
+
+/// <summary>
 /// Values one mining receipt (tax-rules §6): instant → income date in the policy's zone → the venue's close
 /// for that trading day → the CBR rate in force that day → RUB to kopecks. A bad receipt yields a
 /// <see cref="CalcError"/>, never an exception. Hot path: no allocation on success.
 /// </summary>
+/// <remarks>
+/// <see cref="Recognize"/> is the whole rule for one receipt. A batch may split it — <see cref="CheckAmount"/>
+/// per receipt, <see cref="PriceDay"/> once per (asset, income date), <see cref="ValueRub"/> per receipt — and
+/// gets the same results and the same errors in the same order of precedence.
+/// </remarks>
 public static class IncomeRecognizer
 {
     /// <summary>Receipts above this many units are rejected before any multiplication can overflow.</summary>
@@ -27,15 +39,42 @@ public static class IncomeRecognizer
             return CalcError.Invalid(Reasons.MissingField, "asset", "asset is required");
         }
 
-        if (receipt.Amount <= 0m || receipt.Amount > MaxAmount)
+        if (CheckAmount(receipt.Amount) is { } amountError)
         {
-            return CalcError.Invalid(Reasons.InvalidAmount, "amount", $"amount must be > 0 and <= {MaxAmount}");
+            return amountError;
         }
 
         var date = IncomeDate.Of(receipt.ReceivedAt, policy.Zone);
-        if (!string.Equals(close.Pair.Base, receipt.Asset, StringComparison.Ordinal))
+        if (!PriceDay(receipt.Asset, date, close, rate, policy).TryGetValue(out var day, out var dayError))
         {
-            return CalcError.Invalid(Reasons.PairMismatch, "asset", $"close is for {close.Pair}, receipt is {receipt.Asset}");
+            return dayError!;
+        }
+
+        if (!ValueRub(receipt.Amount, day).TryGetValue(out decimal rub, out var valueError))
+        {
+            return valueError!;
+        }
+
+        return new RecognizedIncome(receipt.Id, date, receipt.Asset, receipt.Amount, rub, day.Close, day.Rate, day.Conversion, day.Close.IsFinal);
+    }
+
+    /// <summary>The amount's range check (first after the asset's presence): null when 0 &lt; amount ≤ <see cref="MaxAmount"/>.</summary>
+    public static CalcError? CheckAmount(decimal amount) =>
+        amount <= 0m || amount > MaxAmount
+            ? CalcError.Invalid(Reasons.InvalidAmount, "amount", $"amount must be > 0 and <= {MaxAmount}")
+            : null;
+
+    /// <summary>
+    /// The checks of the close and rate for receipts of <paramref name="asset"/> whose income date is
+    /// <paramref name="date"/>: pair, trading day, positive close, finality, conversion and the rate in force.
+    /// </summary>
+    public static CalcResult<DayPricing> PriceDay(string asset, DateOnly date, DailyClose close, CbrRate? rate, ValuationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(close);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!string.Equals(close.Pair.Base, asset, StringComparison.Ordinal))
+        {
+            return CalcError.Invalid(Reasons.PairMismatch, "asset", $"close is for {close.Pair}, receipt is {asset}");
         }
 
         if (close.Date != date)
@@ -93,17 +132,19 @@ public static class IncomeRecognizer
             }
         }
 
-        decimal unitRate = rate?.UnitRate ?? 1m;
-        decimal rub;
+        return new DayPricing(close, rate, rate?.UnitRate ?? 1m, conversion);
+    }
+
+    /// <summary>round2(amount × close × unit rate), kopecks half away from zero (R2.11), or the overflow error.</summary>
+    public static CalcResult<decimal> ValueRub(decimal amount, in DayPricing day)
+    {
         try
         {
-            rub = Rounding.Kopecks(receipt.Amount * close.Close * unitRate);
+            return Rounding.Kopecks(amount * day.Close.Close * day.UnitRate);
         }
         catch (OverflowException)
         {
             return CalcError.Invalid(Reasons.InvalidAmount, "amount", "amount x close x rate exceeds the decimal range");
         }
-
-        return new RecognizedIncome(receipt.Id, date, receipt.Asset, receipt.Amount, rub, close, rate, conversion, close.IsFinal);
     }
 }

@@ -138,6 +138,11 @@ public static class IncomeRecognizer
     /// <summary>round2(amount × close × unit rate), kopecks half away from zero (R2.11), or the overflow error.</summary>
     public static CalcResult<decimal> ValueRub(decimal amount, in DayPricing day)
     {
+        if (TryExactKopecks(amount, day.Close.Close, day.UnitRate, out decimal rub))
+        {
+            return rub;
+        }
+
         try
         {
             return Rounding.Kopecks(amount * day.Close.Close * day.UnitRate);
@@ -147,4 +152,72 @@ public static class IncomeRecognizer
             return CalcError.Invalid(Reasons.InvalidAmount, "amount", "amount x close x rate exceeds the decimal range");
         }
     }
+
+    /// <summary>
+    /// <c>Rounding.Kopecks(a * b * c)</c> in integer arithmetic for the usual case: three positive values whose
+    /// mantissas multiply within 64 bits and whose scales sum to at most 28. Decimal multiplication is exact
+    /// then (the product's mantissa is the integer product, its scale the sum), so rounding that integer to two
+    /// decimals half away from zero gives the same decimal, scale included. False when the case does not apply.
+    /// </summary>
+    private static bool TryExactKopecks(decimal a, decimal b, decimal c, out decimal result)
+    {
+        result = 0m;
+        if (!TryMantissa(a, out ulong ma, out int sa) || !TryMantissa(b, out ulong mb, out int sb) || !TryMantissa(c, out ulong mc, out int sc))
+        {
+            return false;
+        }
+
+        int scale = sa + sb + sc;
+        ulong high = Math.BigMul(ma, mb, out ulong ab);
+        if (high != 0 || scale > 28)
+        {
+            return false;
+        }
+
+        high = Math.BigMul(ab, mc, out ulong abc);
+        if (high != 0)
+        {
+            return false;
+        }
+
+        if (scale <= 2)
+        {
+            // decimal.Round leaves a value with at most two decimals as it is
+            result = new decimal((int)(uint)abc, (int)(uint)(abc >> 32), 0, false, (byte)scale);
+            return true;
+        }
+
+        if (scale - 2 >= PowersOfTen.Length)
+        {
+            return false;
+        }
+
+        ulong divisor = PowersOfTen[scale - 2];
+        (ulong kopecks, ulong rest) = Math.DivRem(abc, divisor);
+        if (rest >= divisor - rest)
+        {
+            kopecks++;
+        }
+
+        result = new decimal((int)(uint)kopecks, (int)(uint)(kopecks >> 32), 0, false, 2);
+        return true;
+    }
+
+    /// <summary>The mantissa and scale of a positive decimal whose mantissa fits 64 bits.</summary>
+    private static bool TryMantissa(decimal value, out ulong mantissa, out int scale)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        scale = (bits[3] >> 16) & 0xFF;
+        return bits[2] == 0 && bits[3] >= 0 && mantissa != 0;
+    }
+
+    /// <summary>10^0 … 10^19, the powers a 64-bit mantissa can be divided by.</summary>
+    private static ReadOnlySpan<ulong> PowersOfTen =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
 }

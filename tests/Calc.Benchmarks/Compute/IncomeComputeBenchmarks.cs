@@ -19,6 +19,8 @@ namespace Calc.Benchmarks.Compute;
 /// isolates the instant → income date step.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class IncomeComputeBenchmarks
 {
     private const int Receipts = 10_000;

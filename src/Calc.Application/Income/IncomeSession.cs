@@ -249,8 +249,9 @@ public sealed class IncomeSession
             return Inputs.AssetCode(r.Asset, "asset");
         }
 
+        // decimal.Sign is Inputs.Positive's test without a decimal comparison; the error text stays its own
         return Inputs.Decimal(r.Amount, "amount", out amount)
-            ?? Inputs.Positive(amount, "amount");
+            ?? (decimal.Sign(amount) > 0 ? null : Inputs.Positive(amount, "amount"));
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Calc.Domain.Income;
 /// <see cref="IncomeDate.Of"/> for every instant.
 /// </summary>
 /// <remarks>
-/// A day counts as fixed when the offset at its first tick, at every whole hour and at its last tick is the
+/// A day counts as fixed when the offset at its first tick, every three hours and at its last tick is the
 /// same. The tz database has no pair of offset changes less than three days apart (the closest are
 /// Africa/Freetown 1939 and Brazil 2000, 4 and 7 days), so two changes that cancel out between samples cannot
 /// occur. An instance belongs to one computation (a session): it is not thread-safe and holds no shared state.
@@ -20,6 +20,9 @@ public sealed class IncomeDateCache
 
     /// <summary>Marks a day with an offset change: ask the zone per instant.</summary>
     private const long Changing = long.MinValue;
+
+    /// <summary>Offsets are sampled this far apart within a day (8 lookups per distinct day, once per session).</summary>
+    private const long SampleStep = 3 * TimeSpan.TicksPerHour;
 
     private readonly int[] _dayPlusOne = new int[Slots];
     private readonly long[] _offsetTicks = new long[Slots];
@@ -58,7 +61,7 @@ public sealed class IncomeDateCache
     {
         long start = day * TimeSpan.TicksPerDay;
         long offset = OffsetAt(start);
-        for (long t = start + TimeSpan.TicksPerHour; t < start + TimeSpan.TicksPerDay; t += TimeSpan.TicksPerHour)
+        for (long t = start + SampleStep; t < start + TimeSpan.TicksPerDay; t += SampleStep)
         {
             if (OffsetAt(t) != offset)
             {

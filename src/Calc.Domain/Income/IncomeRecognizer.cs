@@ -60,9 +60,21 @@ public static class IncomeRecognizer
 
     /// <summary>The amount's range check (first after the asset's presence): null when 0 &lt; amount ≤ <see cref="MaxAmount"/>.</summary>
     public static CalcError? CheckAmount(decimal amount) =>
-        amount <= 0m || amount > MaxAmount
+        decimal.Sign(amount) <= 0 || IsAboveMaxAmount(amount)
             ? CalcError.Invalid(Reasons.InvalidAmount, "amount", $"amount must be > 0 and <= {MaxAmount}")
             : null;
+
+    /// <summary><c>amount &gt; MaxAmount</c> for a positive amount, without a decimal comparison when the mantissa allows.</summary>
+    private static bool IsAboveMaxAmount(decimal amount)
+    {
+        // exact: amount = m / 10^s > 10^9  <=>  m > 10^9 * 10^s, which fits 64 bits up to s = 10
+        if (TryMantissa(amount, out ulong mantissa, out int scale) && scale <= 10)
+        {
+            return mantissa > 1_000_000_000UL * PowersOfTen[scale];
+        }
+
+        return amount > MaxAmount;
+    }
 
     /// <summary>
     /// The checks of the close and rate for receipts of <paramref name="asset"/> whose income date is
@@ -204,20 +216,8 @@ public static class IncomeRecognizer
     }
 
     /// <summary>The mantissa and scale of a positive decimal whose mantissa fits 64 bits.</summary>
-    private static bool TryMantissa(decimal value, out ulong mantissa, out int scale)
-    {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        scale = (bits[3] >> 16) & 0xFF;
-        return bits[2] == 0 && bits[3] >= 0 && mantissa != 0;
-    }
+    private static bool TryMantissa(decimal value, out ulong mantissa, out int scale) =>
+        DecimalBits.TryUnsigned64(value, out mantissa, out scale) && mantissa != 0;
 
-    /// <summary>10^0 … 10^19, the powers a 64-bit mantissa can be divided by.</summary>
-    private static ReadOnlySpan<ulong> PowersOfTen =>
-    [
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
-        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
-        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
-    ];
+    private static ReadOnlySpan<ulong> PowersOfTen => DecimalBits.PowersOfTen;
 }

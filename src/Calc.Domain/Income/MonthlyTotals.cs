@@ -1,6 +1,7 @@
 using Calc.Domain.Calendar;
 using Calc.Domain.Deadlines;
 using Calc.Domain.Errors;
+using Calc.Domain.Money;
 
 namespace Calc.Domain.Income;
 
@@ -22,7 +23,7 @@ public sealed class MonthlyTotalsBuilder
 {
     // one accumulator per (month, asset); each receives its receipts' amounts in the order they are added
     private readonly Dictionary<(int Year, int Month, string Asset), int> _slots = [];
-    private readonly List<((int Year, int Month, string Asset) Key, decimal Amount, decimal Rub, int Count)> _totals = [];
+    private readonly List<Accumulator> _totals = [];
 
     public void Add(in RecognizedIncome income) =>
         Add(Slot(income.IncomeDate.Year, income.IncomeDate.Month, income.Asset), income.Amount, income.IncomeRub);
@@ -39,7 +40,7 @@ public sealed class MonthlyTotalsBuilder
         {
             slot = _totals.Count;
             _slots[key] = slot;
-            _totals.Add((key, 0m, 0m, 0));
+            _totals.Add(new Accumulator { Key = key });
         }
 
         return slot;
@@ -49,7 +50,9 @@ public sealed class MonthlyTotalsBuilder
     public void Add(int slot, decimal amount, decimal incomeRub)
     {
         ref var t = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_totals)[slot];
-        t = (t.Key, t.Amount + amount, t.Rub + incomeRub, t.Count + 1);
+        t.Amount.Add(amount);
+        t.Rub.Add(incomeRub);
+        t.Count++;
     }
 
     /// <summary>Totals ordered by year, month, asset.</summary>
@@ -57,7 +60,7 @@ public sealed class MonthlyTotalsBuilder
     {
         ArgumentNullException.ThrowIfNull(calendar);
         var list = new List<MonthlyTotal>(_totals.Count);
-        foreach (var ((year, month, asset), amount, rub, count) in _totals.OrderBy(t => t.Key.Year).ThenBy(t => t.Key.Month).ThenBy(t => t.Key.Asset, StringComparer.Ordinal))
+        foreach (var ((year, month, asset), amount, rub, count) in _totals.Select(t => (t.Key, t.Amount.Value, t.Rub.Value, t.Count)).OrderBy(t => t.Key.Year).ThenBy(t => t.Key.Month).ThenBy(t => t.Key.Asset, StringComparer.Ordinal))
         {
             var statutory = DeadlineCalculator.MonthlyReportStatutoryDate(year, month);
             var due = calendar.NextWorkingDayOnOrAfter(statutory);
@@ -66,6 +69,15 @@ public sealed class MonthlyTotalsBuilder
         }
 
         return list;
+    }
+
+    /// <summary>The running figures of one (month, asset), each sum extended in the order receipts arrive.</summary>
+    private struct Accumulator
+    {
+        public (int Year, int Month, string Asset) Key;
+        public RunningSum Amount;
+        public RunningSum Rub;
+        public int Count;
     }
 
     public static IReadOnlyList<MonthlyTotal> Aggregate(IEnumerable<RecognizedIncome> incomes, ProductionCalendar calendar)

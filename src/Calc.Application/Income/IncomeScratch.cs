@@ -1,3 +1,5 @@
+using Calc.Application.Valuation;
+
 namespace Calc.Application.Income;
 
 /// <summary>
@@ -19,6 +21,9 @@ internal sealed class IncomeScratch
 
     public Dictionary<string, int> AssetIndex { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The chunk's distinct (asset, day) price keys, in order of first appearance.</summary>
+    public List<PriceKey> Keys { get; } = [];
+
     /// <summary>Forgets the chunk (drops references to the caller's strings); capacity is kept.</summary>
     public void Clear()
     {
@@ -26,6 +31,7 @@ internal sealed class IncomeScratch
         KeyIndex.Clear();
         Assets.Clear();
         AssetIndex.Clear();
+        Keys.Clear();
     }
 }
 

@@ -69,23 +69,17 @@ public sealed class IncomeSession
         var outcomes = new IncomeOutcome[n];
         var pending = ArrayPool<Pending>.Shared.Rent(n);
         var scratch = _pool?.Rent() ?? (_ownScratch ??= new IncomeScratch());
+        Lookup<PricedClose>[]? prices = null;
         try
         {
-            var keys = new List<DayKey>();
-            FindPriceKeys(receipts, outcomes, pending, scratch, keys);
-            scratch.Clear();
+            var keys = scratch.Keys;
+            FindPriceKeys(receipts, outcomes, pending, scratch);
 
             // pass 2: one batch lookup of every distinct (asset, day) close and (currency, day) rate
-            var prices = new Lookup<PricedClose>[keys.Count];
+            prices = ArrayPool<Lookup<PricedClose>>.Shared.Rent(keys.Count);
             if (keys.Count > 0)
             {
-                var priceKeys = new PriceKey[keys.Count];
-                for (int k = 0; k < keys.Count; k++)
-                {
-                    priceKeys[k] = new PriceKey(Policy.Venue, new AssetPair(keys[k].Asset, Policy.QuoteCurrency), keys[k].Date);
-                }
-
-                await _pricer.PriceManyAsync(priceKeys, Policy, prices, cancellationToken).ConfigureAwait(false);
+                await _pricer.PriceManyAsync(keys, Policy, prices, cancellationToken).ConfigureAwait(false);
             }
 
             int errors = Value(outcomes, pending, keys, prices);
@@ -97,11 +91,13 @@ public sealed class IncomeSession
         finally
         {
             ArrayPool<Pending>.Shared.Return(pending);
-            if (_pool is not null)
+            if (prices is not null)
             {
-                scratch.Clear();
-                _pool.Return(scratch, n);
+                ArrayPool<Lookup<PricedClose>>.Shared.Return(prices, clearArray: true);
             }
+
+            scratch.Clear();
+            _pool?.Return(scratch, n);
         }
     }
 
@@ -109,8 +105,9 @@ public sealed class IncomeSession
     /// Pass 1 (no I/O): validates each receipt, finds its income date and the index of its distinct (asset, day).
     /// Venue and quote are the policy's, so the pricer sees one key per (asset, day), not one per receipt.
     /// </summary>
-    private void FindPriceKeys(IReadOnlyList<ReceiptInput> receipts, IncomeOutcome[] outcomes, Pending[] pending, IncomeScratch scratch, List<DayKey> keys)
+    private void FindPriceKeys(IReadOnlyList<ReceiptInput> receipts, IncomeOutcome[] outcomes, Pending[] pending, IncomeScratch scratch)
     {
+        var keys = scratch.Keys;
         scratch.SeenIds.EnsureCapacity(receipts.Count);
         for (int i = 0; i < receipts.Count; i++)
         {
@@ -129,7 +126,7 @@ public sealed class IncomeSession
             {
                 key = keys.Count;
                 scratch.KeyIndex[slotAndDay] = key;
-                keys.Add(new DayKey(scratch.Assets[assetSlot], date));
+                keys.Add(new PriceKey(Policy.Venue, new AssetPair(scratch.Assets[assetSlot], Policy.QuoteCurrency), date));
             }
 
             pending[i] = new Pending(amount, key);
@@ -137,11 +134,24 @@ public sealed class IncomeSession
     }
 
     /// <summary>Pass 3: values each receipt (domain: kopecks, half away from zero) and adds it to the totals; the error count.</summary>
-    private int Value(IncomeOutcome[] outcomes, Pending[] pending, List<DayKey> keys, Lookup<PricedClose>[] prices)
+    private int Value(IncomeOutcome[] outcomes, Pending[] pending, List<PriceKey> keys, Lookup<PricedClose>[] prices)
     {
         _chunkFirstNew = _pricings.Count;
         // per chunk, per distinct key: the checked day, or its error, resolved at the key's first valid receipt
-        var days = new DayState[keys.Count];
+        var days = ArrayPool<DayState>.Shared.Rent(keys.Count);
+        Array.Clear(days, 0, keys.Count);
+        try
+        {
+            return Value(outcomes, pending, keys, prices, days);
+        }
+        finally
+        {
+            ArrayPool<DayState>.Shared.Return(days, clearArray: true);
+        }
+    }
+
+    private int Value(IncomeOutcome[] outcomes, Pending[] pending, List<PriceKey> keys, Lookup<PricedClose>[] prices, DayState[] days)
+    {
         int errors = 0;
         for (int i = 0; i < outcomes.Length; i++)
         {
@@ -184,7 +194,7 @@ public sealed class IncomeSession
             if (day.PricingIndex < 0)
             {
                 day.PricingIndex = PricingIndex(day.Priced!);
-                day.TotalsSlot = _totals.Slot(keys[key].Date.Year, keys[key].Date.Month, keys[key].Asset);
+                day.TotalsSlot = _totals.Slot(keys[key].Date.Year, keys[key].Date.Month, keys[key].Pair.Base);
             }
 
             _totals.Add(day.TotalsSlot, amount, rub);
@@ -195,7 +205,7 @@ public sealed class IncomeSession
     }
 
     /// <summary>The day's pricing checked once for all its receipts (the lookup's error, or the domain's).</summary>
-    private DayState Resolve(DayKey key, Lookup<PricedClose> price)
+    private DayState Resolve(PriceKey key, Lookup<PricedClose> price)
     {
         if (price.Value is not { } priced)
         {
@@ -203,7 +213,7 @@ public sealed class IncomeSession
             return new DayState(true, error with { Field = error.Field == "date" ? "received_at" : error.Field }, null, null, default);
         }
 
-        return IncomeRecognizer.PriceDay(key.Asset, key.Date, priced.Close.Close, priced.Rate?.Rate, Policy.Domain).TryGetValue(out var pricing, out var dayError)
+        return IncomeRecognizer.PriceDay(key.Pair.Base, key.Date, priced.Close.Close, priced.Rate?.Rate, Policy.Domain).TryGetValue(out var pricing, out var dayError)
             ? new DayState(true, null, null, priced, pricing)
             : new DayState(true, null, dayError, priced, default);
     }
@@ -291,9 +301,6 @@ public sealed class IncomeSession
 
     /// <summary>Pass 1's findings for one receipt: its parsed amount and distinct price key (-1: invalid).</summary>
     private readonly record struct Pending(decimal Amount, int Key);
-
-    /// <summary>A distinct (asset, income date) of a chunk.</summary>
-    private readonly record struct DayKey(string Asset, DateOnly Date);
 
     /// <summary>
     /// What every receipt of one (asset, day) shares: the lookup's error, or the domain's day error, or the checked

@@ -15,8 +15,8 @@ namespace Calc.Domain.Income;
 /// </remarks>
 public sealed class IncomeDateCache
 {
-    /// <summary>Direct-mapped table size (a power of two): a month of days in any order without eviction.</summary>
-    private const int Slots = 128;
+    /// <summary>Direct-mapped table size (a power of two): two months of days in any order without eviction.</summary>
+    private const int Slots = 64;
 
     /// <summary>Marks a day with an offset change: ask the zone per instant.</summary>
     private const long Changing = long.MinValue;
@@ -24,8 +24,7 @@ public sealed class IncomeDateCache
     /// <summary>Offsets are sampled this far apart within a day (8 lookups per distinct day, once per session).</summary>
     private const long SampleStep = 3 * TimeSpan.TicksPerHour;
 
-    private readonly int[] _dayPlusOne = new int[Slots];
-    private readonly long[] _offsetTicks = new long[Slots];
+    private readonly Entry[] _entries = new Entry[Slots];
 
     public IncomeDateCache(TimeZoneInfo zone)
     {
@@ -41,17 +40,13 @@ public sealed class IncomeDateCache
         long utcTicks = instant.UtcTicks;
         int day = (int)(utcTicks / TimeSpan.TicksPerDay);
         int slot = day & (Slots - 1);
-        long offset;
-        if (_dayPlusOne[slot] == day + 1)
+        ref var entry = ref _entries[slot];
+        if (entry.DayPlusOne != day + 1)
         {
-            offset = _offsetTicks[slot];
+            entry = new Entry(day + 1, DayOffset(day));
         }
-        else
-        {
-            offset = DayOffset(day);
-            _dayPlusOne[slot] = day + 1;
-            _offsetTicks[slot] = offset;
-        }
+
+        long offset = entry.OffsetTicks;
 
         return offset == Changing ? IncomeDate.Of(instant, Zone) : IncomeDate.FromLocalTicks(utcTicks + offset);
     }
@@ -73,4 +68,7 @@ public sealed class IncomeDateCache
     }
 
     private long OffsetAt(long utcTicks) => Zone.GetUtcOffset(new DateTimeOffset(utcTicks, TimeSpan.Zero)).Ticks;
+
+    /// <summary>A UTC day (plus one, so that zero is empty) and its offset in ticks, or <see cref="Changing"/>.</summary>
+    private readonly record struct Entry(int DayPlusOne, long OffsetTicks);
 }

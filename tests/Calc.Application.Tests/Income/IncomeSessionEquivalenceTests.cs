@@ -117,11 +117,12 @@ public sealed class IncomeSessionEquivalenceTests
         var streams = from policy in Policies()
                       from chunks in Gen.Choose(1, 3)
                       from receipts in Gen.ArrayOf(Gen.NonEmptyListOf(Receipts()).Select(l => l.ToArray()), chunks)
-                      select (Policy: policy, Chunks: receipts);
+                      from pooled in Gen.Elements(true, false)
+                      select (Policy: policy, Chunks: receipts, Pooled: pooled);
 
         Prop.ForAll(streams.ToArbitrary(), s =>
         {
-            Compare(s.Policy, s.Chunks);
+            Compare(s.Policy, s.Chunks, s.Pooled);
             return true;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(300));
     }
@@ -148,6 +149,25 @@ public sealed class IncomeSessionEquivalenceTests
     }
 
     [Fact]
+    public void RecognizeAsync_ConcurrentStreams_EachIdenticalToReference()
+    {
+        // Arrange: eight two-chunk streams with their own receipts, run at once over the shared table pool
+        var streams = Enumerable.Range(0, 8).Select(s =>
+        {
+            var random = new Random(s);
+            return Enumerable.Range(0, 2).Select(c => Enumerable.Range(0, 1_500).Select(i => new ReceiptInput(
+                $"s{s}-{random.Next(3_000)}",
+                new DateTimeOffset(2025, 3, 1 + random.Next(31), 0, 0, 0, TimeSpan.Zero).AddSeconds(random.Next(86_400)),
+                random.Next(4) == 0 ? "ETH" : "BTC",
+                (random.Next(1, 1_000_000) / 100_000_000m).ToString(CultureInfo.InvariantCulture))).ToArray()).ToArray();
+        }).ToArray();
+
+        // Act + Assert: a table shared between two live chunks would mix their ids and keys
+        Parallel.For(0, streams.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            s => Compare(new PolicyInput(Venue, s % 2 == 0 ? "USD" : "USDT", s % 3 == 0 ? "Europe/London" : "Europe/Moscow", false, null), streams[s]));
+    }
+
+    [Fact]
     public async Task RecognizeAsync_MidpointAmount_RoundsHalfAwayFromZero()
     {
         // Arrange: 0.01 BTC x a RUB close of 7 000 000.5 + n is exactly half a kopeck; pick a March day whose kopeck
@@ -168,9 +188,10 @@ public sealed class IncomeSessionEquivalenceTests
         Assert.NotEqual(decimal.Round(value, 2, MidpointRounding.ToEven), outcome.IncomeRub);
     }
 
-    private static void Compare(PolicyInput policy, ReceiptInput[][] chunks)
+    /// <param name="pooled">Through <see cref="IncomeRecognition.Begin"/> (tables shared between calls), else a session that owns its tables.</param>
+    private static void Compare(PolicyInput policy, ReceiptInput[][] chunks, bool pooled = true)
     {
-        var session = Recognition.Begin(policy);
+        var session = pooled ? Recognition.Begin(policy) : new IncomeSession(SharedPricer, Rules, ResolvedPolicy.Resolve(policy, Options));
         var reference = new ReferenceSession(ResolvedPolicy.Resolve(policy, Options));
         for (int c = 0; c < chunks.Length; c++)
         {

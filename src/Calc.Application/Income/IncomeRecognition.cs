@@ -14,7 +14,10 @@ public sealed class IncomeRecognition(Pricer pricer, RuleSet rules, ValuationOpt
     /// <summary>Most receipts in one unary call or one stream chunk.</summary>
     public int MaxBatchItems => options.MaxBatchItems;
 
-    public IncomeSession Begin(PolicyInput? policy) => new(pricer, rules, ResolvedPolicy.Resolve(policy, options));
+    // per-chunk tables reused across calls (a 10,000-receipt batch would otherwise allocate them each time)
+    private readonly IncomeScratchPool _scratch = new(options.MaxBatchItems);
+
+    public IncomeSession Begin(PolicyInput? policy) => new(pricer, rules, ResolvedPolicy.Resolve(policy, options), _scratch);
 
     /// <summary>Checks a unary batch's or a stream chunk's size; a violation fails the call.</summary>
     public void CheckBatch(int count, string field)

@@ -4,7 +4,6 @@ using Calc.Application.Validation;
 using Calc.Application.Valuation;
 using Calc.Domain.Errors;
 using Calc.Domain.Income;
-using Calc.Domain.Money;
 using Calc.Domain.Quotes;
 using Calc.Domain.Rules;
 
@@ -12,28 +11,42 @@ namespace Calc.Application.Income;
 
 /// <summary>
 /// Income recognition for one call: a unary batch is one chunk, a month-end stream many. The session keeps
-/// what must outlive a chunk — the monthly totals and the stream-wide provenance table — and nothing
-/// per receipt, so memory is bounded whatever the stream length. Not thread-safe: one session per call.
+/// what must outlive a chunk — the monthly totals, the stream-wide provenance table and the zone's offsets per
+/// day — and nothing per receipt, so memory is bounded whatever the stream length. Not thread-safe: one
+/// session per call.
 /// </summary>
+/// <remarks>
+/// Per receipt the work is validation, the income date (<see cref="IncomeDateCache"/>) and, once prices are
+/// known, the amount check and round2(amount × close × rate); every check that depends only on the asset and
+/// the income date (<see cref="IncomeRecognizer.PriceDay"/>) and the monthly-total slot are done once per
+/// distinct (asset, day) of the chunk.
+/// </remarks>
 public sealed class IncomeSession
 {
     private readonly Pricer _pricer;
     private readonly RuleSet _rules;
+    private readonly IncomeScratchPool? _pool;
     private readonly MonthlyTotalsBuilder _totals = new();
+    private readonly IncomeDateCache _dates;
     // stream-wide: value equality, consulted once per distinct pricing of a chunk
     private readonly Dictionary<PricedClose, int> _pricingIndex = [];
     private readonly List<PricedClose> _pricings = [];
-    // per chunk, kept for reuse across a stream's chunks (cleared, capacity retained)
-    private readonly HashSet<string> _seenIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _keyIndex = [];
-    private readonly List<string> _assets = [];
+    private IncomeScratch? _ownScratch;
     private int _chunkFirstNew;
 
     public IncomeSession(Pricer pricer, RuleSet rules, ResolvedPolicy policy)
+        : this(pricer, rules, policy, null)
     {
+    }
+
+    internal IncomeSession(Pricer pricer, RuleSet rules, ResolvedPolicy policy, IncomeScratchPool? pool)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
         _pricer = pricer;
         _rules = rules;
+        _pool = pool;
         Policy = policy;
+        _dates = new IncomeDateCache(policy.Domain.Zone);
     }
 
     public ResolvedPolicy Policy { get; }
@@ -46,26 +59,30 @@ public sealed class IncomeSession
 
     /// <summary>
     /// Values a chunk; every receipt gets an outcome, in order. Only market-data outages may throw.
-    /// <paramref name="receipts"/> is read twice per receipt (validation, then valuation), so it may be a
-    /// cheap view over the caller's messages rather than a copy.
+    /// <paramref name="receipts"/> is read once per receipt, so it may be a cheap view over the caller's
+    /// messages rather than a copy.
     /// </summary>
     public async ValueTask<IncomeChunk> RecognizeAsync(IReadOnlyList<ReceiptInput> receipts, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(receipts);
         int n = receipts.Count;
         var outcomes = new IncomeOutcome[n];
         var pending = ArrayPool<Pending>.Shared.Rent(n);
+        var scratch = _pool?.Rent() ?? (_ownScratch ??= new IncomeScratch());
+        Lookup<PricedClose>[]? prices = null;
         try
         {
-            var keys = FindPriceKeys(receipts, outcomes, pending);
+            var keys = scratch.Keys;
+            FindPriceKeys(receipts, outcomes, pending, scratch);
 
             // pass 2: one batch lookup of every distinct (asset, day) close and (currency, day) rate
-            var prices = new Lookup<PricedClose>[keys.Count];
+            prices = ArrayPool<Lookup<PricedClose>>.Shared.Rent(keys.Count);
             if (keys.Count > 0)
             {
                 await _pricer.PriceManyAsync(keys, Policy, prices, cancellationToken).ConfigureAwait(false);
             }
 
-            int errors = Value(receipts, outcomes, pending, prices);
+            int errors = Value(outcomes, pending, keys, prices);
             ReceiptCount += n;
             ErrorCount += errors;
             int firstNew = _chunkFirstNew;
@@ -74,26 +91,28 @@ public sealed class IncomeSession
         finally
         {
             ArrayPool<Pending>.Shared.Return(pending);
+            if (prices is not null)
+            {
+                ArrayPool<Lookup<PricedClose>>.Shared.Return(prices, clearArray: true);
+            }
+
+            scratch.Clear();
+            _pool?.Return(scratch, n);
         }
     }
 
     /// <summary>
-    /// Pass 1 (no I/O): validates each receipt, finds its income date and the index of its distinct price key.
-    /// Keys are deduplicated here (venue and quote are the policy's, so a key is an asset slot and a day):
-    /// the pricer then sees one key per (asset, day), not one per receipt.
+    /// Pass 1 (no I/O): validates each receipt, finds its income date and the index of its distinct (asset, day).
+    /// Venue and quote are the policy's, so the pricer sees one key per (asset, day), not one per receipt.
     /// </summary>
-    private List<PriceKey> FindPriceKeys(IReadOnlyList<ReceiptInput> receipts, IncomeOutcome[] outcomes, Pending[] pending)
+    private void FindPriceKeys(IReadOnlyList<ReceiptInput> receipts, IncomeOutcome[] outcomes, Pending[] pending, IncomeScratch scratch)
     {
-        var zone = Policy.Domain.Zone;
-        var keys = new List<PriceKey>();
-        _keyIndex.Clear();
-        _assets.Clear();
-        _seenIds.Clear();
-        _seenIds.EnsureCapacity(receipts.Count);
+        var keys = scratch.Keys;
+        scratch.SeenIds.EnsureCapacity(receipts.Count);
         for (int i = 0; i < receipts.Count; i++)
         {
             var r = receipts[i];
-            var error = Validate(r, _seenIds, out decimal amount);
+            var error = Validate(r, scratch, out decimal amount, out int assetSlot);
             if (error is not null)
             {
                 outcomes[i] = IncomeOutcome.Failed(error);
@@ -101,28 +120,38 @@ public sealed class IncomeSession
                 continue;
             }
 
-            var date = IncomeDate.Of(r.ReceivedAt!.Value, zone);
-            long slotAndDay = ((long)AssetSlot(r.Asset) << 32) | (uint)date.DayNumber;
-            if (!_keyIndex.TryGetValue(slotAndDay, out int key))
+            var date = _dates.Of(r.ReceivedAt!.Value);
+            long slotAndDay = ((long)assetSlot << 32) | (uint)date.DayNumber;
+            if (!scratch.KeyIndex.TryGetValue(slotAndDay, out int key))
             {
                 key = keys.Count;
-                _keyIndex[slotAndDay] = key;
-                keys.Add(new PriceKey(Policy.Venue, new AssetPair(r.Asset, Policy.QuoteCurrency), date));
+                scratch.KeyIndex[slotAndDay] = key;
+                keys.Add(new PriceKey(Policy.Venue, new AssetPair(scratch.Assets[assetSlot], Policy.QuoteCurrency), date));
             }
 
             pending[i] = new Pending(amount, key);
         }
-
-        return keys;
     }
 
     /// <summary>Pass 3: values each receipt (domain: kopecks, half away from zero) and adds it to the totals; the error count.</summary>
-    private int Value(IReadOnlyList<ReceiptInput> receipts, IncomeOutcome[] outcomes, Pending[] pending, Lookup<PricedClose>[] prices)
+    private int Value(IncomeOutcome[] outcomes, Pending[] pending, List<PriceKey> keys, Lookup<PricedClose>[] prices)
     {
         _chunkFirstNew = _pricings.Count;
-        // per chunk, per distinct key: the pricing's stream-wide index (value equality across chunks)
-        var keyPricing = new int[prices.Length];
-        Array.Fill(keyPricing, -1);
+        // per chunk, per distinct key: the checked day, or its error, resolved at the key's first valid receipt
+        var days = ArrayPool<DayState>.Shared.Rent(keys.Count);
+        Array.Clear(days, 0, keys.Count);
+        try
+        {
+            return Value(outcomes, pending, keys, prices, days);
+        }
+        finally
+        {
+            ArrayPool<DayState>.Shared.Return(days, clearArray: true);
+        }
+    }
+
+    private int Value(IncomeOutcome[] outcomes, Pending[] pending, List<PriceKey> keys, Lookup<PricedClose>[] prices, DayState[] days)
+    {
         int errors = 0;
         for (int i = 0; i < outcomes.Length; i++)
         {
@@ -133,66 +162,83 @@ public sealed class IncomeSession
                 continue;
             }
 
-            var price = prices[key];
-            if (price.Value is not { } priced)
+            ref var day = ref days[key];
+            if (!day.Resolved)
             {
-                outcomes[i] = IncomeOutcome.Failed(price.Error! with { Field = price.Error!.Field == "date" ? "received_at" : price.Error.Field });
+                day = Resolve(keys[key], prices[key]);
+            }
+
+            if (day.PriceError is not null)
+            {
+                outcomes[i] = IncomeOutcome.Failed(day.PriceError);
                 errors++;
                 continue;
             }
 
-            var r = receipts[i];
-            var receipt = new MiningReceipt(r.Id, r.ReceivedAt!.Value, r.Asset, pending[i].Amount);
-            var result = IncomeRecognizer.Recognize(receipt, priced.Close.Close, priced.Rate?.Rate, Policy.Domain);
-            if (!result.TryGetValue(out var income, out var recognitionError))
+            decimal amount = pending[i].Amount;
+            // precedence as in IncomeRecognizer.Recognize: amount, then the day's checks, then the product's range
+            decimal rub = 0m;
+            var error = IncomeRecognizer.CheckAmount(amount) ?? day.DayError;
+            if (error is null)
             {
-                outcomes[i] = IncomeOutcome.Failed(recognitionError!);
+                _ = IncomeRecognizer.ValueRub(amount, day.Pricing).TryGetValue(out rub, out error);
+            }
+
+            if (error is not null)
+            {
+                outcomes[i] = IncomeOutcome.Failed(error);
                 errors++;
                 continue;
             }
 
-            int index = keyPricing[key];
-            if (index < 0)
+            if (day.PricingIndex < 0)
             {
-                if (!_pricingIndex.TryGetValue(priced, out index))
-                {
-                    index = _pricings.Count;
-                    _pricingIndex[priced] = index;
-                    _pricings.Add(priced);
-                }
-
-                keyPricing[key] = index;
+                day.PricingIndex = PricingIndex(day.Priced!);
+                day.TotalsSlot = _totals.Slot(keys[key].Date.Year, keys[key].Date.Month, keys[key].Pair.Base);
             }
 
-            _totals.Add(income);
-            outcomes[i] = new IncomeOutcome(income.IncomeDate, income.IncomeRub, index, null);
+            _totals.Add(day.TotalsSlot, amount, rub);
+            outcomes[i] = new IncomeOutcome(keys[key].Date, rub, day.PricingIndex, null);
         }
 
         return errors;
     }
 
-    /// <summary>A small per-chunk number for an asset code (a call names a handful of assets).</summary>
-    private int AssetSlot(string asset)
+    /// <summary>The day's pricing checked once for all its receipts (the lookup's error, or the domain's).</summary>
+    private DayState Resolve(PriceKey key, Lookup<PricedClose> price)
     {
-        for (int s = 0; s < _assets.Count; s++)
+        if (price.Value is not { } priced)
         {
-            if (string.Equals(_assets[s], asset, StringComparison.Ordinal))
-            {
-                return s;
-            }
+            var error = price.Error!;
+            return new DayState(true, error with { Field = error.Field == "date" ? "received_at" : error.Field }, null, null, default);
         }
 
-        _assets.Add(asset);
-        return _assets.Count - 1;
+        return IncomeRecognizer.PriceDay(key.Pair.Base, key.Date, priced.Close.Close, priced.Rate?.Rate, Policy.Domain).TryGetValue(out var pricing, out var dayError)
+            ? new DayState(true, null, null, priced, pricing)
+            : new DayState(true, null, dayError, priced, default);
+    }
+
+    /// <summary>The stream-wide index of <paramref name="priced"/> (value equality), added when new.</summary>
+    private int PricingIndex(PricedClose priced)
+    {
+        if (!_pricingIndex.TryGetValue(priced, out int index))
+        {
+            index = _pricings.Count;
+            _pricingIndex[priced] = index;
+            _pricings.Add(priced);
+        }
+
+        return index;
     }
 
     /// <summary>Monthly totals of everything recognised so far, with the report due dates.</summary>
     public IReadOnlyList<MonthlyTotal> Totals() => _totals.Build(_rules.Calendar);
 
-    private static CalcError? Validate(in ReceiptInput r, HashSet<string> seenIds, out decimal amount)
+    private static CalcError? Validate(in ReceiptInput r, IncomeScratch scratch, out decimal amount, out int assetSlot)
     {
         amount = 0m;
-        if (r.Id.Length > 0 && !seenIds.Add(r.Id))
+        assetSlot = -1;
+        if (r.Id.Length > 0 && !scratch.SeenIds.Add(r.Id))
         {
             return CalcError.Invalid(Reasons.DuplicateId, "id", $"receipt id '{Short(r.Id)}' appears more than once in this request");
         }
@@ -207,13 +253,69 @@ public sealed class IncomeSession
             return CalcError.Invalid(Reasons.MissingField, "received_at", "received_at is required (when the right to dispose of the coins arose)");
         }
 
-        return Inputs.AssetCode(r.Asset, "asset")
-            ?? Inputs.Decimal(r.Amount, "amount", out amount)
-            ?? Inputs.Positive(amount, "amount");
+        assetSlot = AssetSlot(r.Asset, scratch);
+        if (assetSlot < 0)
+        {
+            return Inputs.AssetCode(r.Asset, "asset");
+        }
+
+        // decimal.Sign is Inputs.Positive's test without a decimal comparison; the error text stays its own
+        return Inputs.Decimal(r.Amount, "amount", out amount)
+            ?? (decimal.Sign(amount) > 0 ? null : Inputs.Positive(amount, "amount"));
+    }
+
+    /// <summary>
+    /// The chunk's slot of a valid asset code, added on first sight; -1 when the code is not valid. A code equal
+    /// to one already accepted is not checked again (a call names a handful of assets).
+    /// </summary>
+    private static int AssetSlot(string asset, IncomeScratch scratch)
+    {
+        var assets = scratch.Assets;
+        int linear = Math.Min(assets.Count, IncomeScratch.LinearAssets);
+        for (int s = 0; s < linear; s++)
+        {
+            if (string.Equals(assets[s], asset, StringComparison.Ordinal))
+            {
+                return s;
+            }
+        }
+
+        if (assets.Count > IncomeScratch.LinearAssets && asset is not null && scratch.AssetIndex.TryGetValue(asset, out int found))
+        {
+            return found;
+        }
+
+        if (Inputs.AssetCode(asset, "asset") is not null)
+        {
+            return -1;
+        }
+
+        assets.Add(asset!);
+        if (assets.Count > IncomeScratch.LinearAssets)
+        {
+            scratch.AssetIndex[asset!] = assets.Count - 1;
+        }
+
+        return assets.Count - 1;
     }
 
     /// <summary>Pass 1's findings for one receipt: its parsed amount and distinct price key (-1: invalid).</summary>
     private readonly record struct Pending(decimal Amount, int Key);
+
+    /// <summary>
+    /// What every receipt of one (asset, day) shares: the lookup's error, or the domain's day error, or the checked
+    /// pricing; its provenance index and monthly-total slot once a receipt of the day has been valued (-1 before).
+    /// </summary>
+    private struct DayState(bool resolved, CalcError? priceError, CalcError? dayError, PricedClose? priced, DayPricing pricing)
+    {
+        public readonly bool Resolved = resolved;
+        public readonly CalcError? PriceError = priceError;
+        public readonly CalcError? DayError = dayError;
+        public readonly PricedClose? Priced = priced;
+        public readonly DayPricing Pricing = pricing;
+        public int PricingIndex = -1;
+        public int TotalsSlot = -1;
+    }
 
     private static string Short(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

@@ -52,8 +52,9 @@ public sealed class Pricer(IMarketData market)
             return;
         }
 
-        var distinct = new Dictionary<PriceKey, int>();
-        var closeKeys = new List<CloseKey>();
+        // sized for all-distinct keys (a session's are): no rehash garbage per batch
+        var distinct = new Dictionary<PriceKey, int>(keys.Count);
+        var closeKeys = new List<CloseKey>(keys.Count);
         foreach (var key in keys)
         {
             if (!distinct.ContainsKey(key))
@@ -68,8 +69,8 @@ public sealed class Pricer(IMarketData market)
 
         // conversion currency per distinct key; rates looked up once per (currency, day)
         var conversion = new (string Currency, string Kind, CalcError? Error)[closeKeys.Count];
-        var rateIndex = new Dictionary<CbrRateKey, int>();
-        var rateKeys = new List<CbrRateKey>();
+        var rateIndex = new Dictionary<CbrRateKey, int>(closeKeys.Count);
+        var rateKeys = new List<CbrRateKey>(closeKeys.Count);
         for (int i = 0; i < closeKeys.Count; i++)
         {
             conversion[i] = ConversionFor(closeKeys[i].Pair.Quote, policy);

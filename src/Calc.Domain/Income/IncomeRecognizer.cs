@@ -5,10 +5,22 @@ using Calc.Domain.Quotes;
 namespace Calc.Domain.Income;
 
 /// <summary>
+/// The amount-independent part of valuing receipts of one asset on one income date: the close and rate that
+/// passed every check, and the roubles per unit of the close's quote currency. Shared by every receipt of
+/// that (asset, day), so a batch checks each distinct day once.
+/// </summary>
+public readonly record struct DayPricing(DailyClose Close, CbrRate? Rate, decimal UnitRate, ConversionMethod Conversion);
+
+/// <summary>
 /// Values one mining receipt (tax-rules §6): instant → income date in the policy's zone → the venue's close
 /// for that trading day → the CBR rate in force that day → RUB to kopecks. A bad receipt yields a
 /// <see cref="CalcError"/>, never an exception. Hot path: no allocation on success.
 /// </summary>
+/// <remarks>
+/// <see cref="Recognize"/> is the whole rule for one receipt. A batch may split it — <see cref="CheckAmount"/>
+/// per receipt, <see cref="PriceDay"/> once per (asset, income date), <see cref="ValueRub"/> per receipt — and
+/// gets the same results and the same errors in the same order of precedence.
+/// </remarks>
 public static class IncomeRecognizer
 {
     /// <summary>Receipts above this many units are rejected before any multiplication can overflow.</summary>
@@ -27,15 +39,54 @@ public static class IncomeRecognizer
             return CalcError.Invalid(Reasons.MissingField, "asset", "asset is required");
         }
 
-        if (receipt.Amount <= 0m || receipt.Amount > MaxAmount)
+        if (CheckAmount(receipt.Amount) is { } amountError)
         {
-            return CalcError.Invalid(Reasons.InvalidAmount, "amount", $"amount must be > 0 and <= {MaxAmount}");
+            return amountError;
         }
 
         var date = IncomeDate.Of(receipt.ReceivedAt, policy.Zone);
-        if (!string.Equals(close.Pair.Base, receipt.Asset, StringComparison.Ordinal))
+        if (!PriceDay(receipt.Asset, date, close, rate, policy).TryGetValue(out var day, out var dayError))
         {
-            return CalcError.Invalid(Reasons.PairMismatch, "asset", $"close is for {close.Pair}, receipt is {receipt.Asset}");
+            return dayError!;
+        }
+
+        if (!ValueRub(receipt.Amount, day).TryGetValue(out decimal rub, out var valueError))
+        {
+            return valueError!;
+        }
+
+        return new RecognizedIncome(receipt.Id, date, receipt.Asset, receipt.Amount, rub, day.Close, day.Rate, day.Conversion, day.Close.IsFinal);
+    }
+
+    /// <summary>The amount's range check (first after the asset's presence): null when 0 &lt; amount ≤ <see cref="MaxAmount"/>.</summary>
+    public static CalcError? CheckAmount(decimal amount) =>
+        decimal.Sign(amount) <= 0 || IsAboveMaxAmount(amount)
+            ? CalcError.Invalid(Reasons.InvalidAmount, "amount", $"amount must be > 0 and <= {MaxAmount}")
+            : null;
+
+    /// <summary><c>amount &gt; MaxAmount</c> for a positive amount, without a decimal comparison when the mantissa allows.</summary>
+    private static bool IsAboveMaxAmount(decimal amount)
+    {
+        // exact: amount = m / 10^s > 10^9  <=>  m > 10^9 * 10^s, which fits 64 bits up to s = 10
+        if (TryMantissa(amount, out ulong mantissa, out int scale) && scale <= 10)
+        {
+            return mantissa > 1_000_000_000UL * PowersOfTen[scale];
+        }
+
+        return amount > MaxAmount;
+    }
+
+    /// <summary>
+    /// The checks of the close and rate for receipts of <paramref name="asset"/> whose income date is
+    /// <paramref name="date"/>: pair, trading day, positive close, finality, conversion and the rate in force.
+    /// </summary>
+    public static CalcResult<DayPricing> PriceDay(string asset, DateOnly date, DailyClose close, CbrRate? rate, ValuationPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(close);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!string.Equals(close.Pair.Base, asset, StringComparison.Ordinal))
+        {
+            return CalcError.Invalid(Reasons.PairMismatch, "asset", $"close is for {close.Pair}, receipt is {asset}");
         }
 
         if (close.Date != date)
@@ -93,17 +144,80 @@ public static class IncomeRecognizer
             }
         }
 
-        decimal unitRate = rate?.UnitRate ?? 1m;
-        decimal rub;
+        return new DayPricing(close, rate, rate?.UnitRate ?? 1m, conversion);
+    }
+
+    /// <summary>round2(amount × close × unit rate), kopecks half away from zero (R2.11), or the overflow error.</summary>
+    public static CalcResult<decimal> ValueRub(decimal amount, in DayPricing day)
+    {
+        if (TryExactKopecks(amount, day.Close.Close, day.UnitRate, out decimal rub))
+        {
+            return rub;
+        }
+
         try
         {
-            rub = Rounding.Kopecks(receipt.Amount * close.Close * unitRate);
+            return Rounding.Kopecks(amount * day.Close.Close * day.UnitRate);
         }
         catch (OverflowException)
         {
             return CalcError.Invalid(Reasons.InvalidAmount, "amount", "amount x close x rate exceeds the decimal range");
         }
-
-        return new RecognizedIncome(receipt.Id, date, receipt.Asset, receipt.Amount, rub, close, rate, conversion, close.IsFinal);
     }
+
+    /// <summary>
+    /// <c>Rounding.Kopecks(a * b * c)</c> in integer arithmetic for the usual case: three positive values whose
+    /// mantissas multiply within 64 bits and whose scales sum to at most 28. Decimal multiplication is exact
+    /// then (the product's mantissa is the integer product, its scale the sum), so rounding that integer to two
+    /// decimals half away from zero gives the same decimal, scale included. False when the case does not apply.
+    /// </summary>
+    private static bool TryExactKopecks(decimal a, decimal b, decimal c, out decimal result)
+    {
+        result = 0m;
+        if (!TryMantissa(a, out ulong ma, out int sa) || !TryMantissa(b, out ulong mb, out int sb) || !TryMantissa(c, out ulong mc, out int sc))
+        {
+            return false;
+        }
+
+        int scale = sa + sb + sc;
+        ulong high = Math.BigMul(ma, mb, out ulong ab);
+        if (high != 0 || scale > 28)
+        {
+            return false;
+        }
+
+        high = Math.BigMul(ab, mc, out ulong abc);
+        if (high != 0)
+        {
+            return false;
+        }
+
+        if (scale <= 2)
+        {
+            // decimal.Round leaves a value with at most two decimals as it is
+            result = new decimal((int)(uint)abc, (int)(uint)(abc >> 32), 0, false, (byte)scale);
+            return true;
+        }
+
+        if (scale - 2 >= PowersOfTen.Length)
+        {
+            return false;
+        }
+
+        ulong divisor = PowersOfTen[scale - 2];
+        (ulong kopecks, ulong rest) = Math.DivRem(abc, divisor);
+        if (rest >= divisor - rest)
+        {
+            kopecks++;
+        }
+
+        result = new decimal((int)(uint)kopecks, (int)(uint)(kopecks >> 32), 0, false, 2);
+        return true;
+    }
+
+    /// <summary>The mantissa and scale of a positive decimal whose mantissa fits 64 bits.</summary>
+    private static bool TryMantissa(decimal value, out ulong mantissa, out int scale) =>
+        DecimalBits.TryUnsigned64(value, out mantissa, out scale) && mantissa != 0;
+
+    private static ReadOnlySpan<ulong> PowersOfTen => DecimalBits.PowersOfTen;
 }

@@ -1,6 +1,7 @@
 using Calc.Domain.Calendar;
 using Calc.Domain.Deadlines;
 using Calc.Domain.Errors;
+using Calc.Domain.Money;
 
 namespace Calc.Domain.Income;
 
@@ -20,13 +21,38 @@ public sealed record MonthlyTotal(
 /// </summary>
 public sealed class MonthlyTotalsBuilder
 {
-    private readonly Dictionary<(int Year, int Month, string Asset), (decimal Amount, decimal Rub, int Count)> _totals = [];
+    // one accumulator per (month, asset); each receives its receipts' amounts in the order they are added
+    private readonly Dictionary<(int Year, int Month, string Asset), int> _slots = [];
+    private readonly List<Accumulator> _totals = [];
 
-    public void Add(in RecognizedIncome income)
+    public void Add(in RecognizedIncome income) =>
+        Add(Slot(income.IncomeDate.Year, income.IncomeDate.Month, income.Asset), income.Amount, income.IncomeRub);
+
+    /// <summary>
+    /// The accumulator of (<paramref name="year"/>, <paramref name="month"/>, <paramref name="asset"/>), created
+    /// empty when new: a batch looks it up once per (asset, day) and adds each receipt with <see cref="Add(int, decimal, decimal)"/>.
+    /// </summary>
+    public int Slot(int year, int month, string asset)
     {
-        var key = (income.IncomeDate.Year, income.IncomeDate.Month, income.Asset);
-        _totals.TryGetValue(key, out var t);
-        _totals[key] = (t.Amount + income.Amount, t.Rub + income.IncomeRub, t.Count + 1);
+        ArgumentNullException.ThrowIfNull(asset);
+        var key = (year, month, asset);
+        if (!_slots.TryGetValue(key, out int slot))
+        {
+            slot = _totals.Count;
+            _slots[key] = slot;
+            _totals.Add(new Accumulator { Key = key });
+        }
+
+        return slot;
+    }
+
+    /// <summary>Adds one receipt's coins and RUB value to the accumulator <paramref name="slot"/> (from <see cref="Slot"/>).</summary>
+    public void Add(int slot, decimal amount, decimal incomeRub)
+    {
+        ref var t = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_totals)[slot];
+        t.Amount.Add(amount);
+        t.Rub.Add(incomeRub);
+        t.Count++;
     }
 
     /// <summary>Totals ordered by year, month, asset.</summary>
@@ -34,7 +60,7 @@ public sealed class MonthlyTotalsBuilder
     {
         ArgumentNullException.ThrowIfNull(calendar);
         var list = new List<MonthlyTotal>(_totals.Count);
-        foreach (var ((year, month, asset), (amount, rub, count)) in _totals.OrderBy(t => t.Key.Year).ThenBy(t => t.Key.Month).ThenBy(t => t.Key.Asset, StringComparer.Ordinal))
+        foreach (var ((year, month, asset), amount, rub, count) in _totals.Select(t => (t.Key, t.Amount.Value, t.Rub.Value, t.Count)).OrderBy(t => t.Key.Year).ThenBy(t => t.Key.Month).ThenBy(t => t.Key.Asset, StringComparer.Ordinal))
         {
             var statutory = DeadlineCalculator.MonthlyReportStatutoryDate(year, month);
             var due = calendar.NextWorkingDayOnOrAfter(statutory);
@@ -43,6 +69,15 @@ public sealed class MonthlyTotalsBuilder
         }
 
         return list;
+    }
+
+    /// <summary>The running figures of one (month, asset), each sum extended in the order receipts arrive.</summary>
+    private struct Accumulator
+    {
+        public (int Year, int Month, string Asset) Key;
+        public RunningSum Amount;
+        public RunningSum Rub;
+        public int Count;
     }
 
     public static IReadOnlyList<MonthlyTotal> Aggregate(IEnumerable<RecognizedIncome> incomes, ProductionCalendar calendar)

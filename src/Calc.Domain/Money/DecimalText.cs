@@ -12,6 +12,9 @@ public static class DecimalText
     /// <summary>Longest accepted text; decimal holds 28–29 significant digits.</summary>
     public const int MaxLength = 40;
 
+    /// <summary>Digits that always fit a <see cref="ulong"/> mantissa.</summary>
+    private const int MaxUInt64Digits = 19;
+
     public static bool TryParse(ReadOnlySpan<char> text, out decimal value)
     {
         value = 0m;
@@ -20,15 +23,20 @@ public static class DecimalText
             return false;
         }
 
-        int i = text[0] == '-' ? 1 : 0;
+        bool negative = text[0] == '-';
+        int i = negative ? 1 : 0;
         int digitsBefore = 0, digitsAfter = 0;
         bool dot = false;
+        ulong mantissa = 0;
         for (; i < text.Length; i++)
         {
             char c = text[i];
             if (c is >= '0' and <= '9')
             {
                 if (dot) { digitsAfter++; } else { digitsBefore++; }
+
+                // exact while at most 19 digits (10^19 - 1 < 2^64); longer texts take the BCL path below
+                mantissa = unchecked((mantissa * 10) + (uint)(c - '0'));
             }
             else if (c == '.' && !dot)
             {
@@ -43,6 +51,13 @@ public static class DecimalText
         if (digitsBefore == 0 || (dot && digitsAfter == 0))
         {
             return false;
+        }
+
+        if (!negative && digitsBefore + digitsAfter <= MaxUInt64Digits)
+        {
+            // the value decimal.Parse gives: every digit kept, scale = digits after the point (trailing zeros too)
+            value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, false, (byte)digitsAfter);
+            return true;
         }
 
         return decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint,

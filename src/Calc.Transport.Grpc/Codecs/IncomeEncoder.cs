@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using Calc.Application.Income;
 using Calc.Domain.Errors;
 using Calc.Transport.Grpc.Binding;
@@ -33,7 +32,6 @@ internal static class IncomeEncoder
     private const byte DateTag = 0x0A, AssetTag = 0x12, AmountTag = 0x1A, RubTag = 0x22, ProvenanceTag = 0x2A, IndexTag = 0x30;
     private const byte CodeTag = 0x0A, ReasonTag = 0x12, MessageTag = 0x1A, FieldTag = 0x22;
     private const int DateLength = 10;                       // YYYY-MM-DD
-    private const int MaxDecimalLength = 32;                 // 29 digits, sign, point
 
     /// <summary>The out-of-range rewrite of a missing received_at, as both answer paths give it.</summary>
     public static CalcError ResultError(CalcError error, bool timestampOutOfRange) =>
@@ -79,11 +77,8 @@ internal static class IncomeEncoder
 
     private static void WriteIncome(PooledBufferWriter output, in ReceiptInput receipt, in IncomeOutcome outcome, byte[]? provenance)
     {
-        Span<byte> rub = stackalloc byte[MaxDecimalLength];
-        if (!outcome.IncomeRub.TryFormat(rub, out int rubLength, default, CultureInfo.InvariantCulture))
-        {
-            throw new InvalidOperationException("a decimal did not fit its buffer");
-        }
+        Span<byte> rub = stackalloc byte[DecimalUtf8.MaxLength];
+        int rubLength = DecimalUtf8.Format(outcome.IncomeRub, rub);
 
         int idLength = WireWrite.Utf8Length(receipt.Id);
         int assetLength = WireWrite.Utf8Length(receipt.Asset);

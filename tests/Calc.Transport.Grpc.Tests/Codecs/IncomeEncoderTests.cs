@@ -151,3 +151,44 @@ public sealed class IncomeEncoderTests
             covered ? new DateOnly(year, month, 21) : null,
             covered ? null : CalcError.Precondition("CALENDAR_NOT_COVERED", $"no production calendar for {year}", "report_due_date"));
 }
+
+/// <summary>The UTF-8 decimal formatter against <c>decimal.ToString(InvariantCulture)</c>.</summary>
+public sealed class DecimalUtf8Tests
+{
+    [Fact]
+    public void Format_AnyDecimal_EqualsInvariantToString()
+    {
+        var values = Gen.OneOf(
+            IncomeGenerators.Decimals(),
+            from lo in Gen.Choose(int.MinValue, int.MaxValue) from mid in Gen.Choose(int.MinValue, int.MaxValue)
+            from negative in Gen.Elements(false, true) from scale in Gen.Choose(0, 28)
+            select new decimal(lo, mid, 0, negative, (byte)scale));
+        Prop.ForAll(values.ToArbitrary(), value =>
+        {
+            Span<byte> buffer = stackalloc byte[DecimalUtf8.MaxLength];
+            int n = DecimalUtf8.Format(value, buffer);
+            Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Text.Encoding.UTF8.GetString(buffer[..n]));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(5000));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.00")]
+    [InlineData("0.05")]
+    [InlineData("0.0000000000000000000000000001")]
+    [InlineData("7274386.93")]
+    [InlineData("18446744073709551615")]
+    [InlineData("18446744073709551616")]
+    [InlineData("1844674407370955161.5")]
+    [InlineData("-0.01")]
+    [InlineData("9000000.00")]
+    public void Format_EdgeValues_EqualsInvariantToString(string text)
+    {
+        var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var buffer = new byte[DecimalUtf8.MaxLength];
+
+        int n = DecimalUtf8.Format(value, buffer);
+
+        Assert.Equal(text, System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+    }
+}

@@ -96,6 +96,7 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
         await responseStream.WriteAsync(IncomeStreamReply.Closing(summary), ct);
     }
 
+    /// <summary>The generated-message form: Connect unary (JSON, binary) and the codec's reference.</summary>
     public async Task<V1.RecognizeIncomeResponse> RecognizeIncome(V1.RecognizeIncomeRequest request, ServerCallContext context)
     {
         recognition.CheckBatch(request.Receipts.Count, "receipts");
@@ -109,6 +110,11 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
         return response;
     }
 
+    /// <summary>
+    /// The generated-message form of the stream. The transport binds the codec form (Connect streams share
+    /// gRPC's framing); this one is the reference the codec is tested against, and what serves the rpc if
+    /// the codec is ever unbound.
+    /// </summary>
     public async Task StreamRecognizeIncome(IAsyncStreamReader<V1.RecognizeIncomeStreamRequest> requestStream,
         IServerStreamWriter<V1.RecognizeIncomeStreamResponse> responseStream, ServerCallContext context)
     {

@@ -65,18 +65,18 @@ public sealed class GrpcChannel : IDisposable
     public Task<TResponse> UnaryAsync<TRequest, TResponse>(string method, TRequest request, MessageParser<TResponse> parser,
         CallOptions? options = null, CancellationToken cancellationToken = default)
         where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse> =>
-        UnaryAsync(method, Frame(request), parser, options, cancellationToken);
+        UnaryFramedAsync(method, Frame(request), parser, options, cancellationToken);
 
     /// <summary>A unary call with a request serialised beforehand (<see cref="PreparedMessage"/>): no encoding per call.</summary>
-    public Task<TResponse> UnaryAsync<TResponse>(string method, PreparedMessage request, MessageParser<TResponse> parser,
+    public Task<TResponse> UnaryPreparedAsync<TResponse>(string method, PreparedMessage request, MessageParser<TResponse> parser,
         CallOptions? options = null, CancellationToken cancellationToken = default)
         where TResponse : IMessage<TResponse>
     {
         ArgumentNullException.ThrowIfNull(request);
-        return UnaryAsync(method, request.Framed, parser, options, cancellationToken);
+        return UnaryFramedAsync(method, request.Framed, parser, options, cancellationToken);
     }
 
-    private async Task<TResponse> UnaryAsync<TResponse>(string method, byte[] framed, MessageParser<TResponse> parser,
+    private async Task<TResponse> UnaryFramedAsync<TResponse>(string method, byte[] framed, MessageParser<TResponse> parser,
         CallOptions? options, CancellationToken cancellationToken)
         where TResponse : IMessage<TResponse>
     {
@@ -121,15 +121,15 @@ public sealed class GrpcChannel : IDisposable
     public IAsyncEnumerable<TResponse> DuplexStreamingAsync<TRequest, TResponse>(string method, IAsyncEnumerable<TRequest> requests,
         MessageParser<TResponse> parser, CallOptions? options = null, CancellationToken cancellationToken = default)
         where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse> =>
-        DuplexStreamingAsync(method, requests, static (m, buffer) => WriteFrame(m, buffer), parser, options, cancellationToken);
+        DuplexStreamingFramedAsync(method, requests, static (m, buffer) => WriteFrame(m, buffer), parser, options, cancellationToken);
 
     /// <summary>A bidirectional call whose request messages were serialised beforehand (<see cref="PreparedMessage"/>).</summary>
-    public IAsyncEnumerable<TResponse> DuplexStreamingAsync<TResponse>(string method, IAsyncEnumerable<PreparedMessage> requests,
+    public IAsyncEnumerable<TResponse> DuplexStreamingPreparedAsync<TResponse>(string method, IAsyncEnumerable<PreparedMessage> requests,
         MessageParser<TResponse> parser, CallOptions? options = null, CancellationToken cancellationToken = default)
         where TResponse : IMessage<TResponse> =>
-        DuplexStreamingAsync(method, requests, static (m, buffer) => buffer.Write(m.Framed), parser, options, cancellationToken);
+        DuplexStreamingFramedAsync(method, requests, static (m, buffer) => buffer.Write(m.Framed), parser, options, cancellationToken);
 
-    private async IAsyncEnumerable<TResponse> DuplexStreamingAsync<TRequest, TResponse>(string method, IAsyncEnumerable<TRequest> requests,
+    private async IAsyncEnumerable<TResponse> DuplexStreamingFramedAsync<TRequest, TResponse>(string method, IAsyncEnumerable<TRequest> requests,
         Action<TRequest, ArrayBufferWriter<byte>> frame, MessageParser<TResponse> parser, CallOptions? options,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         where TResponse : IMessage<TResponse>

@@ -47,7 +47,7 @@ public static class IncomeScenarios
                 {
                     if (lean)
                     {
-                        var counted = await channel.UnaryAsync("/calc.v1.IncomeService/RecognizeIncome", prepared[i % requests.Count], ResultCounter.Parser, cancellationToken: ct)
+                        var counted = await channel.UnaryPreparedAsync("/calc.v1.IncomeService/RecognizeIncome", prepared[i % requests.Count], ResultCounter.Parser, cancellationToken: ct)
                             .ConfigureAwait(false);
                         latencies.Add(start);
                         Interlocked.Add(ref errors, counted.Errors + (counted.Results == request.Receipts.Count && counted.Incomes == counted.Results ? 0 : 1));
@@ -139,7 +139,7 @@ public static class IncomeScenarios
         long results = 0, errors = 0;
         long start = Stopwatch.GetTimestamp();
         TimeSpan first = default;
-        await foreach (var response in channel.DuplexStreamingAsync("/calc.v1.IncomeService/StreamRecognizeIncome",
+        await foreach (var response in channel.DuplexStreamingPreparedAsync("/calc.v1.IncomeService/StreamRecognizeIncome",
             Prepared(policy, chunks, chunkCount, ct), StreamResultCounter.Parser, cancellationToken: ct).ConfigureAwait(false))
         {
             if (response.Results is { } counted)

@@ -109,6 +109,35 @@ public sealed class IncomeDecoderTests
     }
 
     [Fact]
+    public void DecodeBatch_ManyTinyReceipts_GrowsTheBatchPastItsEstimate()
+    {
+        // 2 bytes a receipt: the first guess (payload / 48) is far too small
+        var request = new V1.RecognizeIncomeRequest();
+        for (int i = 0; i < 1000; i++)
+        {
+            request.Receipts.Add(i % 100 == 0 ? new V1.MiningReceipt { Id = "n" + i } : new V1.MiningReceipt());
+        }
+
+        var batch = IncomeDecoder.DecodeBatch(IncomeFixture.Bytes(request)).Receipts;
+
+        Assert.Equal(1000, batch.Count);
+        Assert.Equal("n900", batch[900].Id);
+        AssertSameReceipts(request.Receipts, batch);
+        batch.Release();
+        Assert.Empty(batch);
+    }
+
+    [Fact]
+    public void DecodeBatch_EmptyPayload_NoPolicyNoReceipts()
+    {
+        var request = IncomeDecoder.DecodeBatch(System.Buffers.ReadOnlySequence<byte>.Empty);
+
+        Assert.Null(request.Policy);
+        Assert.False(request.InlineProvenance);
+        Assert.Empty(request.Receipts);
+    }
+
+    [Fact]
     public void DecodeBatch_InvalidUtf8Id_DecodesLikeGeneratedParser()
     {
         // MiningReceipt { id = 0xC3 0x28 } inside receipts = 2: Google.Protobuf's answer is the reference

@@ -29,14 +29,13 @@ internal abstract class UnaryServerMethod(string path, MethodDescriptor descript
 
 internal sealed class UnaryMethod<TService, TRequest, TResponse>(
     string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, MessageParser<TRequest> parser,
-    Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker)
+    IGrpcMessageWriter<TResponse> responses, Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker)
     : UnaryServerMethod(path, descriptor)
     where TService : class
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
-    private readonly UnaryCall<TService, TRequest, TResponse> _grpc = new(activator, new ProtobufMessages<TRequest>(parser),
-        new ProtobufMessages<TResponse>(MessageParserOf<TResponse>.Parser), invoker);
+    private readonly UnaryCall<TService, TRequest, TResponse> _grpc = new(activator, new ProtobufMessages<TRequest>(parser), responses, invoker);
 
     // Unknown fields are rejected, as the proto3 JSON mapping does by default: Calc's JSON callers write field
     // names by hand (1C), and a misspelt optional field must not silently become its default (e.g. withheld = 0).
@@ -126,14 +125,6 @@ internal sealed class UnaryCall<TService, TRequest, TResponse>(
 
         await call.WriteMessageAsync(response, writer, flush: false, default);
     }
-}
-
-/// <summary>The generated parser of a message type (its static <c>Parser</c> property).</summary>
-internal static class MessageParserOf<T> where T : class, IMessage<T>
-{
-    public static readonly MessageParser<T> Parser =
-        (MessageParser<T>)(typeof(T).GetProperty("Parser", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null)
-            ?? throw new InvalidOperationException($"{typeof(T).FullName} has no static Parser; is it a generated protobuf message?"));
 }
 
 internal sealed class ServerStreamingMethod<TService, TRequest, TResponse>(

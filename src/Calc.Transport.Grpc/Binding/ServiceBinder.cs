@@ -141,7 +141,7 @@ internal static class ServiceBinder
         var responses = new ProtobufMessages<TResponse>(ParserOf<TResponse>());
         return (rpc.IsClientStreaming, rpc.IsServerStreaming) switch
         {
-            (false, false) => new UnaryMethod<TService, TRequest, TResponse>(path, rpc, activator, parser,
+            (false, false) => new UnaryMethod<TService, TRequest, TResponse>(path, rpc, activator, parser, responses,
                 method.CreateDelegate<Func<TService, TRequest, ServerCallContext, Task<TResponse>>>()),
             (false, true) => new ServerStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, requests, responses,
                 method.CreateDelegate<Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task>>()),

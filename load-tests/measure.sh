@@ -15,10 +15,13 @@ for s in unary unary-h2load batch stream connect cold; do
   uptime >> "$out/machine.txt"
 done
 dotnet $L batch --client lean --repeat 3 --json "$out/reports.jsonl" | tee "$out/batch-lean.md"
+dotnet $L stream --client lean --repeat 3 --json "$out/reports.jsonl" | tee "$out/stream-lean.md"
 dotnet $L compare batch --runs 5 --a-env "DOTNET_gcServer=1" --b-env "DOTNET_gcServer=0" | tee "$out/compare-gc.md"
 if [ -n "$baseline" ]; then
   dotnet $L compare batch --runs 5 --a-dll "$baseline" | tee "$out/compare-baseline-batch.md"
+  dotnet $L compare batch --client lean --runs 5 --a-dll "$baseline" | tee "$out/compare-baseline-batch-lean.md"
   dotnet $L compare stream --runs 5 --a-dll "$baseline" | tee "$out/compare-baseline-stream.md"
+  dotnet $L compare stream --client lean --runs 5 --a-dll "$baseline" | tee "$out/compare-baseline-stream-lean.md"
 fi
 dotnet tests/Calc.Benchmarks/bin/Release/net10.0/Calc.Benchmarks.dll --filter '*Api*' --artifacts "$out/bdn" | grep -E '^\|' | tee "$out/ceiling.md"
 uptime >> "$out/machine.txt"

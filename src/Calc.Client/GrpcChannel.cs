@@ -62,13 +62,27 @@ public sealed class GrpcChannel : IDisposable
     }
 
     /// <summary>A unary call: one request, one response, or <see cref="CalcRpcException"/>.</summary>
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(string method, TRequest request, MessageParser<TResponse> parser,
+    public Task<TResponse> UnaryAsync<TRequest, TResponse>(string method, TRequest request, MessageParser<TResponse> parser,
         CallOptions? options = null, CancellationToken cancellationToken = default)
-        where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse>
+        where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse> =>
+        UnaryFramedAsync(method, Frame(request), parser, options, cancellationToken);
+
+    /// <summary>A unary call with a request serialised beforehand (<see cref="PreparedMessage"/>): no encoding per call.</summary>
+    public Task<TResponse> UnaryPreparedAsync<TResponse>(string method, PreparedMessage request, MessageParser<TResponse> parser,
+        CallOptions? options = null, CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return UnaryFramedAsync(method, request.Framed, parser, options, cancellationToken);
+    }
+
+    private async Task<TResponse> UnaryFramedAsync<TResponse>(string method, byte[] framed, MessageParser<TResponse> parser,
+        CallOptions? options, CancellationToken cancellationToken)
+        where TResponse : IMessage<TResponse>
     {
         options ??= CallOptions.Default;
         using var cts = Linked(options, cancellationToken);
-        using var message = NewRequest(method, options, new ByteArrayContent(Frame(request)));
+        using var message = NewRequest(method, options, new ByteArrayContent(framed));
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
         var reader = new FrameReader(stream);
@@ -104,14 +118,25 @@ public sealed class GrpcChannel : IDisposable
     /// A bidirectional call: <paramref name="requests"/> is sent as it is produced (with HTTP/2 flow-control
     /// backpressure) while responses are read as they arrive.
     /// </summary>
-    public async IAsyncEnumerable<TResponse> DuplexStreamingAsync<TRequest, TResponse>(string method, IAsyncEnumerable<TRequest> requests,
-        MessageParser<TResponse> parser, CallOptions? options = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-        where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse>
+    public IAsyncEnumerable<TResponse> DuplexStreamingAsync<TRequest, TResponse>(string method, IAsyncEnumerable<TRequest> requests,
+        MessageParser<TResponse> parser, CallOptions? options = null, CancellationToken cancellationToken = default)
+        where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse> =>
+        DuplexStreamingFramedAsync(method, requests, static (m, buffer) => WriteFrame(m, buffer), parser, options, cancellationToken);
+
+    /// <summary>A bidirectional call whose request messages were serialised beforehand (<see cref="PreparedMessage"/>).</summary>
+    public IAsyncEnumerable<TResponse> DuplexStreamingPreparedAsync<TResponse>(string method, IAsyncEnumerable<PreparedMessage> requests,
+        MessageParser<TResponse> parser, CallOptions? options = null, CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse> =>
+        DuplexStreamingFramedAsync(method, requests, static (m, buffer) => buffer.Write(m.Framed), parser, options, cancellationToken);
+
+    private async IAsyncEnumerable<TResponse> DuplexStreamingFramedAsync<TRequest, TResponse>(string method, IAsyncEnumerable<TRequest> requests,
+        Action<TRequest, ArrayBufferWriter<byte>> frame, MessageParser<TResponse> parser, CallOptions? options,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where TResponse : IMessage<TResponse>
     {
         options ??= CallOptions.Default;
         using var cts = Linked(options, cancellationToken);
-        var content = new StreamingContent<TRequest>(requests, cts.Token);
+        var content = new StreamingContent<TRequest>(requests, frame, cts.Token);
         using var message = NewRequest(method, options, content);
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
         var reader = new FrameReader(await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false));
@@ -160,6 +185,16 @@ public sealed class GrpcChannel : IDisposable
         }
 
         return message;
+    }
+
+    private static void WriteFrame(IMessage message, ArrayBufferWriter<byte> buffer)
+    {
+        int size = message.CalculateSize();
+        var span = buffer.GetSpan(5 + size);
+        span[0] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)size);
+        message.WriteTo(span.Slice(5, size));
+        buffer.Advance(5 + size);
     }
 
     internal static byte[] Frame(IMessage message)
@@ -269,8 +304,8 @@ public sealed class GrpcChannel : IDisposable
     }
 
     /// <summary>Request body that frames messages as the producer yields them.</summary>
-    private sealed class StreamingContent<T>(IAsyncEnumerable<T> messages, CancellationToken cancellationToken) : HttpContent
-        where T : IMessage<T>
+    private sealed class StreamingContent<T>(IAsyncEnumerable<T> messages, Action<T, ArrayBufferWriter<byte>> frame, CancellationToken cancellationToken)
+        : HttpContent
     {
         private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -284,12 +319,7 @@ public sealed class GrpcChannel : IDisposable
                 await foreach (var message in messages.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
                     buffer.ResetWrittenCount();
-                    int size = message.CalculateSize();
-                    var span = buffer.GetSpan(5 + size);
-                    span[0] = 0;
-                    BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)size);
-                    message.WriteTo(span.Slice(5, size));
-                    buffer.Advance(5 + size);
+                    frame(message, buffer);
                     await stream.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }

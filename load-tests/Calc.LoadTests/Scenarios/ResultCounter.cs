@@ -89,3 +89,65 @@ public sealed class ResultCounter : IMessage<ResultCounter>
         public int CalculateSize() => 0;
     }
 }
+
+/// <summary>
+/// The lean client's stand-in for <see cref="RecognizeIncomeStreamResponse"/>: a results chunk is counted
+/// like <see cref="ResultCounter"/> (<see cref="IncomeResultChunk"/> has the same field numbers), the closing
+/// summary is parsed as it is (a handful of totals). Receive-only.
+/// </summary>
+public sealed class StreamResultCounter : IMessage<StreamResultCounter>
+{
+    private const int ResultsField = 1; // oneof payload: IncomeResultChunk results = 1
+    private const int SummaryField = 2; // IncomeStreamSummary summary = 2
+
+    public static MessageParser<StreamResultCounter> Parser { get; } = new(() => new StreamResultCounter());
+
+    public ResultCounter? Results { get; private set; }
+
+    public IncomeStreamSummary? Summary { get; private set; }
+
+    public MessageDescriptor Descriptor => RecognizeIncomeStreamResponse.Descriptor;
+
+    public void MergeFrom(CodedInputStream input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
+            {
+                input.SkipLastField();
+                continue;
+            }
+
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case ResultsField:
+                    Results = new ResultCounter();
+                    input.ReadMessage(Results);
+                    break;
+                case SummaryField:
+                    Summary = new IncomeStreamSummary();
+                    input.ReadMessage(Summary);
+                    break;
+                default:
+                    input.SkipLastField();
+                    break;
+            }
+        }
+    }
+
+    public void MergeFrom(StreamResultCounter message) => throw new NotSupportedException("a receive-only counter");
+
+    public void WriteTo(CodedOutputStream output) => throw new NotSupportedException("a receive-only counter");
+
+    public int CalculateSize() => 0;
+
+    public StreamResultCounter Clone() => throw new NotSupportedException("a receive-only counter");
+
+    public bool Equals(StreamResultCounter? other) => ReferenceEquals(this, other);
+
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+}

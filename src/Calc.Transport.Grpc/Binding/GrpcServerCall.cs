@@ -189,8 +189,8 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     /// Reads the next request message; null at the end of the request stream. Only what the caller asks for is
     /// read, so HTTP/2 flow control pushes back on a client that sends faster than the service consumes.
     /// </summary>
-    public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
-        where T : class, IMessage<T>
+    public async ValueTask<T?> ReadMessageAsync<T>(IGrpcMessageReader<T> parser, CancellationToken cancellationToken)
+        where T : class
     {
         try
         {
@@ -211,8 +211,8 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         return new OperationCanceledException("the client reset the stream", ex, _token);
     }
 
-    private async ValueTask<T?> ReadNextAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken)
-        where T : class, IMessage<T>
+    private async ValueTask<T?> ReadNextAsync<T>(IGrpcMessageReader<T> parser, CancellationToken cancellationToken)
+        where T : class
     {
         var reader = _http.Request.BodyReader;
         while (true)
@@ -243,7 +243,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     }
 
     /// <summary>Reads exactly one message followed by the end of the request stream (unary and server streaming).</summary>
-    public async ValueTask<T> ReadSingleMessageAsync<T>(MessageParser<T> parser) where T : class, IMessage<T>
+    public async ValueTask<T> ReadSingleMessageAsync<T>(IGrpcMessageReader<T> parser) where T : class
     {
         var reader = _http.Request.BodyReader;
         var token = _token;
@@ -272,7 +272,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     /// The synchronous form of <see cref="ReadSingleMessageAsync{T}"/> for the usual case where HEADERS and the
     /// one DATA frame with END_STREAM arrived together; false when more must be awaited.
     /// </summary>
-    public bool TryReadSingleMessage<T>(MessageParser<T> parser, out T? message) where T : class, IMessage<T>
+    public bool TryReadSingleMessage<T>(IGrpcMessageReader<T> parser, out T? message) where T : class
     {
         message = null;
         var reader = _http.Request.BodyReader;
@@ -291,7 +291,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         return true;
     }
 
-    private T TakeSingle<T>(PipeReader reader, ReadResult result, MessageParser<T> parser) where T : class, IMessage<T>
+    private T TakeSingle<T>(PipeReader reader, ReadResult result, IGrpcMessageReader<T> parser) where T : class
     {
         var buffer = result.Buffer;
         if (!TryParse(ref buffer, parser, out var message))
@@ -320,8 +320,8 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         reader.AdvanceTo(buffer.Start, buffer.End);
     }
 
-    private bool TryParse<T>(ref ReadOnlySequence<byte> buffer, MessageParser<T> parser, out T? message)
-        where T : class, IMessage<T>
+    private bool TryParse<T>(ref ReadOnlySequence<byte> buffer, IGrpcMessageReader<T> parser, out T? message)
+        where T : class
     {
         message = null;
         if (!MessageFraming.TryRead(ref buffer, _runtime.Options.MaxReceiveMessageSize, out var compressed, out var payload))
@@ -334,7 +334,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         {
             if (!compressed)
             {
-                message = parser.ParseFrom(payload);
+                message = parser.Read(payload);
                 return true;
             }
 
@@ -343,7 +343,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
                 GrpcStatuses.Throw(GrpcStatuses.CompressedWithoutEncoding);
             }
 
-            message = parser.ParseFrom(GzipCodec.Decompress(payload, _runtime.Options.MaxReceiveMessageSize));
+            message = parser.Read(new ReadOnlySequence<byte>(GzipCodec.Decompress(payload, _runtime.Options.MaxReceiveMessageSize)));
             return true;
         }
         catch (InvalidProtocolBufferException)
@@ -392,7 +392,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
     /// accepted the bytes (backpressure for streams); unary calls skip the flush so that message and trailers
     /// leave together. Writes after the deadline or completion are refused.
     /// </summary>
-    public Task WriteMessageAsync<T>(T message, bool flush, CancellationToken cancellationToken) where T : IMessage<T>
+    public Task WriteMessageAsync<T>(T message, IGrpcMessageWriter<T> messageWriter, bool flush, CancellationToken cancellationToken)
     {
         if (_deadlineFired || _completed)
         {
@@ -410,7 +410,7 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
             StartResponse();
         }
 
-        var size = message.CalculateSize();
+        var size = messageWriter.Measure(message);
         if (size > _runtime.Options.MaxSendMessageSize)
         {
             return Task.FromException(GrpcStatuses.SendLimitExceeded(size, _runtime.Options.MaxSendMessageSize));
@@ -419,14 +419,14 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         var writer = _http.Response.BodyWriter;
         if (_sentEncoding is not null && (WriteOptions?.Flags & WriteFlags.NoCompress) != WriteFlags.NoCompress)
         {
-            WriteCompressed(writer, message, size);
+            WriteCompressed(writer, message, messageWriter, size);
         }
         else
         {
-            var span = writer.GetSpan(GrpcProtocol.HeaderSize + size);
-            MessageFraming.WriteHeader(span, compressed: false, size);
-            message.WriteTo(span.Slice(GrpcProtocol.HeaderSize, size));
-            writer.Advance(GrpcProtocol.HeaderSize + size);
+            var header = writer.GetSpan(GrpcProtocol.HeaderSize);
+            MessageFraming.WriteHeader(header, compressed: false, size);
+            writer.Advance(GrpcProtocol.HeaderSize);
+            messageWriter.Write(message, size, writer);
         }
 
         if (!flush)
@@ -456,22 +456,15 @@ internal sealed class GrpcServerCall : ServerCallContext, IDisposable
         }
     }
 
-    private void WriteCompressed<T>(PipeWriter writer, T message, int size) where T : IMessage<T>
+    private void WriteCompressed<T>(PipeWriter writer, T message, IGrpcMessageWriter<T> messageWriter, int size)
     {
-        var raw = ArrayPool<byte>.Shared.Rent(size);
-        try
-        {
-            message.WriteTo(raw.AsSpan(0, size));
-            var compressed = GzipCodec.Compress(raw.AsSpan(0, size), _runtime.Options.ResponseCompressionLevel);
-            var span = writer.GetSpan(GrpcProtocol.HeaderSize + compressed.Length);
-            MessageFraming.WriteHeader(span, compressed: true, compressed.Length);
-            compressed.CopyTo(span[GrpcProtocol.HeaderSize..]);
-            writer.Advance(GrpcProtocol.HeaderSize + compressed.Length);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(raw);
-        }
+        using var raw = new PooledBufferWriter(size);
+        messageWriter.Write(message, size, raw);
+        var compressed = GzipCodec.Compress(raw.WrittenSpan, _runtime.Options.ResponseCompressionLevel);
+        var span = writer.GetSpan(GrpcProtocol.HeaderSize + compressed.Length);
+        MessageFraming.WriteHeader(span, compressed: true, compressed.Length);
+        compressed.CopyTo(span[GrpcProtocol.HeaderSize..]);
+        writer.Advance(GrpcProtocol.HeaderSize + compressed.Length);
     }
 
     /// <summary>Waits for an in-flight write (its flush observes the cancelled token, so this is prompt).</summary>

@@ -29,49 +29,19 @@ internal abstract class UnaryServerMethod(string path, MethodDescriptor descript
 
 internal sealed class UnaryMethod<TService, TRequest, TResponse>(
     string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, MessageParser<TRequest> parser,
-    Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker)
+    IGrpcMessageWriter<TResponse> responses, Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker)
     : UnaryServerMethod(path, descriptor)
     where TService : class
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
+    private readonly UnaryCall<TService, TRequest, TResponse> _grpc = new(activator, new ProtobufMessages<TRequest>(parser), responses, invoker);
+
     // Unknown fields are rejected, as the proto3 JSON mapping does by default: Calc's JSON callers write field
     // names by hand (1C), and a misspelt optional field must not silently become its default (e.g. withheld = 0).
     private static readonly JsonParser Json = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(false));
 
-    public override Task InvokeGrpcAsync(GrpcServerCall call)
-    {
-        // fast path without async machinery: request already complete, service done synchronously, nothing to dispose
-        if (!activator.CreatesPerCall && call.TryReadSingleMessage(parser, out var request))
-        {
-            var pending = invoker(activator.Create(call.HttpContext), request!, call);
-            return pending.IsCompletedSuccessfully
-                ? call.WriteMessageAsync(pending.Result, flush: false, default)
-                : WriteWhenDoneAsync(call, pending);
-        }
-
-        return InvokeSlowAsync(call);
-    }
-
-    private static async Task WriteWhenDoneAsync(GrpcServerCall call, Task<TResponse> pending) =>
-        await call.WriteMessageAsync(await pending, flush: false, default);
-
-    private async Task InvokeSlowAsync(GrpcServerCall call)
-    {
-        var request = await call.ReadSingleMessageAsync(parser);
-        var service = activator.Create(call.HttpContext);
-        TResponse response;
-        try
-        {
-            response = await invoker(service, request, call);
-        }
-        finally
-        {
-            await activator.ReleaseAsync(service);
-        }
-
-        await call.WriteMessageAsync(response, flush: false, default);
-    }
+    public override Task InvokeGrpcAsync(GrpcServerCall call) => _grpc.InvokeAsync(call);
 
     public override IMessage ParseRequest(ReadOnlySpan<byte> payload) => parser.ParseFrom(payload);
 
@@ -91,21 +61,87 @@ internal sealed class UnaryMethod<TService, TRequest, TResponse>(
     }
 }
 
+/// <summary>
+/// A unary method whose binary gRPC path runs through a method codec (<see cref="GrpcCodecAttribute"/>), while
+/// Connect unary (JSON and binary) keeps the service's method over the generated messages.
+/// </summary>
+internal sealed class CodecUnaryMethod<TService, TWireRequest, TWireResponse>(
+    UnaryServerMethod connect, ServiceActivator<TService> activator, GrpcMethodCodec<TWireRequest, TWireResponse> codec,
+    Func<TService, TWireRequest, ServerCallContext, Task<TWireResponse>> invoker)
+    : UnaryServerMethod(connect.Path, connect.Descriptor)
+    where TService : class
+    where TWireRequest : class
+    where TWireResponse : class
+{
+    private readonly UnaryCall<TService, TWireRequest, TWireResponse> _grpc = new(activator, codec.Requests, codec.Responses, invoker);
+
+    public override Task InvokeGrpcAsync(GrpcServerCall call) => _grpc.InvokeAsync(call);
+
+    public override IMessage ParseRequest(ReadOnlySpan<byte> payload) => connect.ParseRequest(payload);
+
+    public override IMessage ParseJsonRequest(string json) => connect.ParseJsonRequest(json);
+
+    public override Task<IMessage> InvokeServiceAsync(IMessage request, GrpcServerCall call) => connect.InvokeServiceAsync(request, call);
+}
+
+/// <summary>The gRPC side of a unary call: read one message, run the service, write one message.</summary>
+internal sealed class UnaryCall<TService, TRequest, TResponse>(
+    ServiceActivator<TService> activator, IGrpcMessageReader<TRequest> reader, IGrpcMessageWriter<TResponse> writer,
+    Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker)
+    where TService : class
+    where TRequest : class
+    where TResponse : class
+{
+    public Task InvokeAsync(GrpcServerCall call)
+    {
+        // fast path without async machinery: request already complete, service done synchronously, nothing to dispose
+        if (!activator.CreatesPerCall && call.TryReadSingleMessage(reader, out var request))
+        {
+            var pending = invoker(activator.Create(call.HttpContext), request!, call);
+            return pending.IsCompletedSuccessfully
+                ? call.WriteMessageAsync(pending.Result, writer, flush: false, default)
+                : WriteWhenDoneAsync(call, pending);
+        }
+
+        return InvokeSlowAsync(call);
+    }
+
+    private async Task WriteWhenDoneAsync(GrpcServerCall call, Task<TResponse> pending) =>
+        await call.WriteMessageAsync(await pending, writer, flush: false, default);
+
+    private async Task InvokeSlowAsync(GrpcServerCall call)
+    {
+        var request = await call.ReadSingleMessageAsync(reader);
+        var service = activator.Create(call.HttpContext);
+        TResponse response;
+        try
+        {
+            response = await invoker(service, request, call);
+        }
+        finally
+        {
+            await activator.ReleaseAsync(service);
+        }
+
+        await call.WriteMessageAsync(response, writer, flush: false, default);
+    }
+}
+
 internal sealed class ServerStreamingMethod<TService, TRequest, TResponse>(
-    string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, MessageParser<TRequest> parser,
-    Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker)
+    string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, IGrpcMessageReader<TRequest> reader,
+    IGrpcMessageWriter<TResponse> writer, Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker)
     : ServerMethod(path, descriptor)
     where TService : class
-    where TRequest : class, IMessage<TRequest>
-    where TResponse : class, IMessage<TResponse>
+    where TRequest : class
+    where TResponse : class
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
-        var request = await call.ReadSingleMessageAsync(parser);
+        var request = await call.ReadSingleMessageAsync(reader);
         var service = activator.Create(call.HttpContext);
         try
         {
-            await invoker(service, request, new ResponseStreamWriter<TResponse>(call), call);
+            await invoker(service, request, new ResponseStreamWriter<TResponse>(call, writer), call);
         }
         finally
         {
@@ -115,12 +151,12 @@ internal sealed class ServerStreamingMethod<TService, TRequest, TResponse>(
 }
 
 internal sealed class ClientStreamingMethod<TService, TRequest, TResponse>(
-    string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, MessageParser<TRequest> parser,
-    Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>> invoker)
+    string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, IGrpcMessageReader<TRequest> parser,
+    IGrpcMessageWriter<TResponse> writer, Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>> invoker)
     : ServerMethod(path, descriptor)
     where TService : class
-    where TRequest : class, IMessage<TRequest>
-    where TResponse : class, IMessage<TResponse>
+    where TRequest : class
+    where TResponse : class
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
@@ -135,24 +171,24 @@ internal sealed class ClientStreamingMethod<TService, TRequest, TResponse>(
             await activator.ReleaseAsync(service);
         }
 
-        await call.WriteMessageAsync(response, flush: false, default);
+        await call.WriteMessageAsync(response, writer, flush: false, default);
     }
 }
 
 internal sealed class DuplexStreamingMethod<TService, TRequest, TResponse>(
-    string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, MessageParser<TRequest> parser,
-    Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker)
+    string path, MethodDescriptor descriptor, ServiceActivator<TService> activator, IGrpcMessageReader<TRequest> parser,
+    IGrpcMessageWriter<TResponse> writer, Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker)
     : ServerMethod(path, descriptor)
     where TService : class
-    where TRequest : class, IMessage<TRequest>
-    where TResponse : class, IMessage<TResponse>
+    where TRequest : class
+    where TResponse : class
 {
     public override async Task InvokeGrpcAsync(GrpcServerCall call)
     {
         var service = activator.Create(call.HttpContext);
         try
         {
-            await invoker(service, new RequestStreamReader<TRequest>(call, parser), new ResponseStreamWriter<TResponse>(call), call);
+            await invoker(service, new RequestStreamReader<TRequest>(call, parser), new ResponseStreamWriter<TResponse>(call, writer), call);
         }
         finally
         {
@@ -162,8 +198,8 @@ internal sealed class DuplexStreamingMethod<TService, TRequest, TResponse>(
 }
 
 /// <summary>Request stream over the HTTP/2 request body; reads only on MoveNext (flow-control backpressure).</summary>
-internal sealed class RequestStreamReader<T>(GrpcServerCall call, MessageParser<T> parser) : IAsyncStreamReader<T>
-    where T : class, IMessage<T>
+internal sealed class RequestStreamReader<T>(GrpcServerCall call, IGrpcMessageReader<T> parser) : IAsyncStreamReader<T>
+    where T : class
 {
     private T? _current;
     private bool _ended;
@@ -200,11 +236,11 @@ internal sealed class RequestStreamReader<T>(GrpcServerCall call, MessageParser<
 }
 
 /// <summary>Response stream: each write completes when HTTP/2 flow control accepted it.</summary>
-internal sealed class ResponseStreamWriter<T>(GrpcServerCall call) : IServerStreamWriter<T> where T : class, IMessage<T>
+internal sealed class ResponseStreamWriter<T>(GrpcServerCall call, IGrpcMessageWriter<T> writer) : IServerStreamWriter<T> where T : class
 {
     public Task WriteAsync(T message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return call.WriteMessageAsync(message, flush: true, cancellationToken);
+        return call.WriteMessageAsync(message, writer, flush: true, cancellationToken);
     }
 }

@@ -15,7 +15,10 @@ namespace Calc.Transport.Grpc.Binding;
 /// bidi:             Task Name(IAsyncStreamReader&lt;TReq&gt; requestStream, IServerStreamWriter&lt;TResp&gt; responseStream, ServerCallContext context)
 /// </code>
 /// A missing method or a wrong signature stops startup with one message listing every problem. Calls go
-/// through open-instance delegates (no reflection per call).
+/// through open-instance delegates (no reflection per call). A second method of the same name marked
+/// <see cref="GrpcCodecAttribute"/> — the same shape over the codec's request and response types — takes the
+/// binary gRPC path (and Connect streaming); a unary rpc keeps its method over the generated messages for
+/// Connect unary.
 /// </summary>
 internal static class ServiceBinder
 {
@@ -32,7 +35,7 @@ internal static class ServiceBinder
         foreach (var rpc in service.Methods)
         {
             var path = "/" + service.FullName + "/" + rpc.Name;
-            var expected = ExpectedSignature(rpc);
+            var expected = ExpectedSignature(rpc, rpc.InputType.ClrType, rpc.OutputType.ClrType);
             var candidates = typeof(TService).GetMethods(BindingFlags.Public | BindingFlags.Instance)
                 .Where(m => m.Name == rpc.Name).ToArray();
             if (candidates.Length == 0)
@@ -41,7 +44,27 @@ internal static class ServiceBinder
                 continue;
             }
 
-            var match = candidates.FirstOrDefault(m => Matches(m, rpc, expected));
+            var codecMethod = candidates.FirstOrDefault(m => m.GetCustomAttribute<GrpcCodecAttribute>() is not null);
+            var match = candidates.FirstOrDefault(m => m != codecMethod && Matches(m, expected));
+            bool unary = !rpc.IsClientStreaming && !rpc.IsServerStreaming;
+            if (codecMethod is not null && unary && match is null)
+            {
+                // a unary rpc needs the method over the generated messages (for Connect) even when it has a codec
+                problems.Append("\n  - ").Append(rpc.Name).Append(": a method over the generated messages is needed besides the codec method; expected ")
+                    .Append(expected.Text);
+                continue;
+            }
+
+            if (codecMethod is not null)
+            {
+                if (BindCodec(rpc, path, activator, codecMethod, match, problems) is { } bound)
+                {
+                    methods.Add(bound);
+                }
+
+                continue;
+            }
+
             if (match is null)
             {
                 problems.Append("\n  - ").Append(rpc.Name).Append(": wrong signature ")
@@ -66,10 +89,8 @@ internal static class ServiceBinder
         public override string ToString() => Text;
     }
 
-    private static Signature ExpectedSignature(MethodDescriptor rpc)
+    private static Signature ExpectedSignature(MethodDescriptor rpc, Type req, Type resp)
     {
-        var req = rpc.InputType.ClrType;
-        var resp = rpc.OutputType.ClrType;
         var ctx = typeof(ServerCallContext);
         var reader = typeof(IAsyncStreamReader<>).MakeGenericType(req);
         var writer = typeof(IServerStreamWriter<>).MakeGenericType(resp);
@@ -85,9 +106,8 @@ internal static class ServiceBinder
         return new Signature(ret, parameters, text);
     }
 
-    private static bool Matches(MethodInfo method, MethodDescriptor rpc, Signature expected)
+    private static bool Matches(MethodInfo method, Signature expected)
     {
-        _ = rpc;
         var parameters = method.GetParameters();
         return method.ReturnType == expected.Return
             && parameters.Length == expected.Parameters.Length
@@ -117,15 +137,77 @@ internal static class ServiceBinder
         where TResponse : class, IMessage<TResponse>
     {
         var parser = ParserOf<TRequest>();
+        var requests = new ProtobufMessages<TRequest>(parser);
+        var responses = new ProtobufMessages<TResponse>(ParserOf<TResponse>());
         return (rpc.IsClientStreaming, rpc.IsServerStreaming) switch
         {
-            (false, false) => new UnaryMethod<TService, TRequest, TResponse>(path, rpc, activator, parser,
+            (false, false) => new UnaryMethod<TService, TRequest, TResponse>(path, rpc, activator, parser, responses,
                 method.CreateDelegate<Func<TService, TRequest, ServerCallContext, Task<TResponse>>>()),
-            (false, true) => new ServerStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, parser,
+            (false, true) => new ServerStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, requests, responses,
                 method.CreateDelegate<Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task>>()),
-            (true, false) => new ClientStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, parser,
+            (true, false) => new ClientStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, requests, responses,
                 method.CreateDelegate<Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>>>()),
-            (true, true) => new DuplexStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, parser,
+            (true, true) => new DuplexStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, requests, responses,
+                method.CreateDelegate<Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task>>()),
+        };
+    }
+
+    /// <summary>
+    /// Binds the method marked <see cref="GrpcCodecAttribute"/>: its signature is the rpc's over the codec's
+    /// request and response types. A unary rpc keeps <paramref name="generated"/> for Connect.
+    /// </summary>
+    private static ServerMethod? BindCodec<TService>(MethodDescriptor rpc, string path, ServiceActivator<TService> activator,
+        MethodInfo method, MethodInfo? generated, StringBuilder problems)
+        where TService : class
+    {
+        var codecType = method.GetCustomAttribute<GrpcCodecAttribute>()!.CodecType;
+        var codecBase = BaseTypes(codecType).FirstOrDefault(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(GrpcMethodCodec<,>));
+        if (codecBase is null || codecType.IsAbstract || codecType.GetConstructor(Type.EmptyTypes) is null)
+        {
+            problems.Append("\n  - ").Append(rpc.Name).Append(": codec ").Append(codecType.Name)
+                .Append(" is not a GrpcMethodCodec<TRequest, TResponse> with a public parameterless constructor");
+            return null;
+        }
+
+        var types = codecBase.GetGenericArguments();
+        var expected = ExpectedSignature(rpc, types[0], types[1]);
+        if (!Matches(method, expected))
+        {
+            problems.Append("\n  - ").Append(rpc.Name).Append(": wrong signature for codec ").Append(codecType.Name).Append(' ')
+                .Append(Describe(method)).Append("; expected ").Append(expected.Text);
+            return null;
+        }
+
+        var codec = Activator.CreateInstance(codecType)!;
+        var connect = generated is null ? null : Create(typeof(TService), rpc, path, activator, generated);
+        var factory = typeof(ServiceBinder).GetMethod(nameof(CreateCodecTyped), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(typeof(TService), types[0], types[1]);
+        return (ServerMethod)factory.Invoke(null, [rpc, path, activator, method, codec, connect])!;
+    }
+
+    private static IEnumerable<Type> BaseTypes(Type type)
+    {
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+        {
+            yield return t;
+        }
+    }
+
+    private static ServerMethod CreateCodecTyped<TService, TRequest, TResponse>(MethodDescriptor rpc, string path, ServiceActivator<TService> activator,
+        MethodInfo method, GrpcMethodCodec<TRequest, TResponse> codec, ServerMethod? connect)
+        where TService : class
+        where TRequest : class
+        where TResponse : class
+    {
+        return (rpc.IsClientStreaming, rpc.IsServerStreaming) switch
+        {
+            (false, false) => new CodecUnaryMethod<TService, TRequest, TResponse>((UnaryServerMethod)connect!, activator, codec,
+                method.CreateDelegate<Func<TService, TRequest, ServerCallContext, Task<TResponse>>>()),
+            (false, true) => new ServerStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, codec.Requests, codec.Responses,
+                method.CreateDelegate<Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task>>()),
+            (true, false) => new ClientStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, codec.Requests, codec.Responses,
+                method.CreateDelegate<Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>>>()),
+            (true, true) => new DuplexStreamingMethod<TService, TRequest, TResponse>(path, rpc, activator, codec.Requests, codec.Responses,
                 method.CreateDelegate<Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task>>()),
         };
     }

@@ -1,6 +1,8 @@
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Calc.LoadTests.Scenarios;
 using Calc.Transport.Grpc;
+using Calc.Transport.Grpc.Codecs;
 using Calc.Transport.Grpc.Services.Calc;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +13,8 @@ namespace Calc.Benchmarks.Api;
 /// month) decoded from its wire bytes, recognised by the server's own service object against the imported
 /// store (warm), and encoded — no network, one thread. Figures are per receipt (OperationsPerInvoke), so
 /// the Allocated column is server allocations per receipt. The phases are measured on their own too.
+/// The server's binary gRPC path is the codec (<see cref="RecognizeIncomeCodec"/>); the <c>Generated*</c>
+/// benchmarks run the same batch through the generated messages (Connect's path, and the codec's reference).
 /// Data: the workspace's real closes when beside the repository, else the server tests' fixture.
 /// </summary>
 [MemoryDiagnoser]
@@ -18,11 +22,15 @@ public class IncomeBatchCeilingBenchmarks
 {
     private const int Receipts = 10_000;
 
+    private static readonly RecognizeIncomeCodec Codec = new();
     private IncomeGrpcService _service = null!;
     private byte[] _requestBytes = [];
     private V1.RecognizeIncomeRequest _request = null!;
     private V1.RecognizeIncomeResponse _response = null!;
-    private byte[] _output = [];
+    private IncomeBatchRequest _decoded = null!;
+    private IncomeBatchReply _reply = null!;
+    private readonly ArrayBufferWriter<byte> _output = new(1 << 20);
+    private byte[] _generatedOutput = [];
     private readonly BenchmarkCallContext _context = new("/calc.v1.IncomeService/RecognizeIncome");
 
     [GlobalSetup]
@@ -40,15 +48,23 @@ public class IncomeBatchCeilingBenchmarks
             throw new InvalidOperationException("the benchmark batch has item errors: " + _response.Results.First(r => r.Error is not null).Error);
         }
 
-        _output = new byte[_response.CalculateSize() * 2];
+        _decoded = Decode();
+        _reply = _service.RecognizeIncome(_decoded, _context).GetAwaiter().GetResult();
+        _generatedOutput = new byte[_response.CalculateSize() * 2];
+        var check = Google.Protobuf.MessageExtensions.ToByteArray(_response);
+        int size = DecodeComputeEncode();
+        if (!_output.WrittenSpan.SequenceEqual(check) || size != check.Length)
+        {
+            throw new InvalidOperationException("the codec's answer differs from the generated messages' answer");
+        }
     }
 
+    /// <summary>The server's binary gRPC path: codec decode, service, codec encode (storage returned to the pools).</summary>
     [Benchmark(OperationsPerInvoke = Receipts, Baseline = true)]
     public int DecodeComputeEncode()
     {
-        var request = V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes);
-        var response = _service.RecognizeIncome(request, _context).GetAwaiter().GetResult();
-        return Encode(response);
+        var reply = _service.RecognizeIncome(Decode(), _context).GetAwaiter().GetResult();
+        return Encode(reply, _output);
     }
 
     /// <summary>
@@ -62,36 +78,95 @@ public class IncomeBatchCeilingBenchmarks
         int total = 0;
         Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, _ =>
         {
-            var request = V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes);
             var context = new BenchmarkCallContext("/calc.v1.IncomeService/RecognizeIncome");
-            var response = _service.RecognizeIncome(request, context).GetAwaiter().GetResult();
-            int size = response.CalculateSize();
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
-            Google.Protobuf.MessageExtensions.WriteTo(response, buffer.AsSpan(0, size));
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            Interlocked.Add(ref total, size);
+            var reply = _service.RecognizeIncome(Decode(), context).GetAwaiter().GetResult();
+            var output = new PooledOutput();
+            Interlocked.Add(ref total, Encode(reply, output));
+            output.Dispose();
         });
         return total;
     }
 
+    /// <summary>Decoding alone (the batch's storage is returned, as the server does after writing the answer).</summary>
     [Benchmark(OperationsPerInvoke = Receipts)]
-    public int DecodeOnly() => V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes).Receipts.Count;
-
-    [Benchmark(OperationsPerInvoke = Receipts)]
-    public int ComputeOnly() => _service.RecognizeIncome(_request, _context).GetAwaiter().GetResult().Results.Count;
-
-    [Benchmark(OperationsPerInvoke = Receipts)]
-    public int EncodeOnly() => Encode(_response);
-
-    private int Encode(V1.RecognizeIncomeResponse response)
+    public int DecodeOnly()
     {
+        var request = Decode();
+        int n = request.Receipts.Count;
+        request.Receipts.Release();
+        return n;
+    }
+
+    [Benchmark(OperationsPerInvoke = Receipts)]
+    public int ComputeOnly() => _service.RecognizeIncome(_decoded, _context).GetAwaiter().GetResult().Chunk.Outcomes.Length;
+
+    /// <summary>Encoding alone: what the codec's Measure + Write do, without returning the (reused) receipts.</summary>
+    [Benchmark(OperationsPerInvoke = Receipts)]
+    public int EncodeOnly()
+    {
+        using var results = IncomeEncoder.EncodeResults(_reply.Receipts, _reply.Chunk, _reply.InlineProvenances);
+        var tail = Google.Protobuf.MessageExtensions.ToByteArray(_reply.Tail);
+        _output.ResetWrittenCount();
+        _output.Write(results.WrittenSpan);
+        _output.Write(tail);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>The batch through the generated messages (Google.Protobuf parse, the reference service method, WriteTo).</summary>
+    [Benchmark(OperationsPerInvoke = Receipts)]
+    public int GeneratedDecodeComputeEncode()
+    {
+        var request = V1.RecognizeIncomeRequest.Parser.ParseFrom(_requestBytes);
+        var response = _service.RecognizeIncome(request, _context).GetAwaiter().GetResult();
         int size = response.CalculateSize();
-        if (size > _output.Length)
+        if (size > _generatedOutput.Length)
         {
-            _output = new byte[size * 2];
+            _generatedOutput = new byte[size * 2];
         }
 
-        Google.Protobuf.MessageExtensions.WriteTo(response, _output.AsSpan(0, size));
+        Google.Protobuf.MessageExtensions.WriteTo(response, _generatedOutput.AsSpan(0, size));
         return size;
+    }
+
+    private IncomeBatchRequest Decode() => Codec.Requests.Read(new ReadOnlySequence<byte>(_requestBytes));
+
+    private static int Encode(IncomeBatchReply reply, IBufferWriter<byte> output)
+    {
+        if (output is ArrayBufferWriter<byte> array)
+        {
+            array.ResetWrittenCount();
+        }
+
+        int size = Codec.Responses.Measure(reply);
+        Codec.Responses.Write(reply, size, output);
+        return size;
+    }
+
+    /// <summary>An output over a rented array (what the server's pipe is to the encoder).</summary>
+    private sealed class PooledOutput : IBufferWriter<byte>, IDisposable
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        private int _written;
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(_written);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_written);
+
+        private byte[] Ensure(int sizeHint)
+        {
+            if (_written + Math.Max(sizeHint, 1) > _buffer.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+                _buffer.AsSpan(0, _written).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+
+            return _buffer;
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }
 }

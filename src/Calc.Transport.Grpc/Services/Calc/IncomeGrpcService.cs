@@ -1,12 +1,102 @@
 using Calc.Application.Income;
 using Calc.Domain.Errors;
 using Calc.Domain.Income;
+using Calc.Transport.Grpc.Binding;
+using Calc.Transport.Grpc.Codecs;
 
 namespace Calc.Transport.Grpc.Services.Calc;
 
-/// <summary>calc.v1.IncomeService: maps proto ↔ application and delegates. No logic here.</summary>
+/// <summary>
+/// calc.v1.IncomeService: maps proto ↔ application and delegates. No logic here. Each rpc has two forms: over
+/// the generated messages (Connect unary JSON/proto, and the reference the codec is tested against) and over
+/// the hand-written codec (<see cref="RecognizeIncomeCodec"/>, <see cref="StreamRecognizeIncomeCodec"/>),
+/// which the binary gRPC path uses: no message object per receipt on the way in or out.
+/// </summary>
 public sealed class IncomeGrpcService(IncomeRecognition recognition)
 {
+    [GrpcCodec(typeof(RecognizeIncomeCodec))]
+    public async Task<IncomeBatchReply> RecognizeIncome(IncomeBatchRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            recognition.CheckBatch(request.Receipts.Count, "receipts");
+            var session = recognition.Begin(ProtoMap.Policy(request.Policy));
+            var chunk = await session.RecognizeAsync(request.Receipts, context.CancellationToken);
+            var tail = new V1.RecognizeIncomeResponse { RulesVersion = session.RulesVersion };
+            var provenances = chunk.Pricings.Select(ProtoMap.Provenance).ToArray();
+            tail.Provenances.AddRange(provenances);
+            AddTotals(tail.Totals, session.Totals());
+            return new IncomeBatchReply(request.Receipts, chunk, request.InlineProvenance ? provenances : null, tail);
+        }
+        catch
+        {
+            request.Receipts.Release();
+            throw;
+        }
+    }
+
+    [GrpcCodec(typeof(StreamRecognizeIncomeCodec))]
+    public async Task StreamRecognizeIncome(IAsyncStreamReader<IncomeStreamMessage> requestStream,
+        IServerStreamWriter<IncomeStreamReply> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.CancellationToken;
+        if (!await requestStream.MoveNext(ct))
+        {
+            throw new CalcException(CalcError.Invalid(Reasons.MissingField, "policy", "the stream is empty; the first message must carry the policy"));
+        }
+
+        if (requestStream.Current.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Policy)
+        {
+            requestStream.Current.Receipts?.Release();
+            throw new CalcException(CalcError.Invalid(Reasons.MissingField, "policy", "the first message of the stream must carry the policy"));
+        }
+
+        var session = recognition.Begin(ProtoMap.Policy(requestStream.Current.Policy));
+        long chunkNo = 0;
+        while (await requestStream.MoveNext(ct))
+        {
+            chunkNo++;
+            var message = requestStream.Current;
+            if (message.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Receipts || message.Receipts is not { } receipts)
+            {
+                throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "policy", $"message {chunkNo} carries a policy; only the first message may"));
+            }
+
+            if (receipts.Count == 0)
+            {
+                receipts.Release();
+                continue;
+            }
+
+            IncomeStreamReply reply;
+            try
+            {
+                recognition.CheckBatch(receipts.Count, $"receipts (chunk {chunkNo})");
+                var chunk = await session.RecognizeAsync(receipts, ct);
+                var tail = new V1.IncomeResultChunk();
+                tail.Provenances.AddRange(chunk.Pricings.Select(ProtoMap.Provenance));
+                reply = IncomeStreamReply.Results(receipts, chunk, tail);
+            }
+            catch
+            {
+                receipts.Release();
+                throw;
+            }
+
+            await responseStream.WriteAsync(reply, ct);
+        }
+
+        var summary = new V1.IncomeStreamSummary { RulesVersion = session.RulesVersion, ReceiptCount = session.ReceiptCount, ErrorCount = session.ErrorCount };
+        AddTotals(summary.Totals, session.Totals());
+        await responseStream.WriteAsync(IncomeStreamReply.Closing(summary), ct);
+    }
+
+    /// <summary>The generated-message form: Connect unary (JSON, binary) and the codec's reference.</summary>
     public async Task<V1.RecognizeIncomeResponse> RecognizeIncome(V1.RecognizeIncomeRequest request, ServerCallContext context)
     {
         recognition.CheckBatch(request.Receipts.Count, "receipts");
@@ -20,6 +110,11 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
         return response;
     }
 
+    /// <summary>
+    /// The generated-message form of the stream. The transport binds the codec form (Connect streams share
+    /// gRPC's framing); this one is the reference the codec is tested against, and what serves the rpc if
+    /// the codec is ever unbound.
+    /// </summary>
     public async Task StreamRecognizeIncome(IAsyncStreamReader<V1.RecognizeIncomeStreamRequest> requestStream,
         IServerStreamWriter<V1.RecognizeIncomeStreamResponse> responseStream, ServerCallContext context)
     {
@@ -95,7 +190,7 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
     private static bool IsValid(Google.Protobuf.WellKnownTypes.Timestamp t) =>
         t.Seconds is >= -62_135_596_800L and <= 253_402_300_799L && t.Nanos is >= 0 and <= 999_999_999;
 
-    private static void AddResults(Google.Protobuf.Collections.RepeatedField<V1.IncomeResult> target, IList<V1.MiningReceipt> receipts,
+    internal static void AddResults(Google.Protobuf.Collections.RepeatedField<V1.IncomeResult> target, IList<V1.MiningReceipt> receipts,
         IncomeChunk chunk, V1.Provenance[]? inline)
     {
         var dates = new Dictionary<DateOnly, string>();
@@ -127,7 +222,7 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
         }
     }
 
-    private static void AddTotals(Google.Protobuf.Collections.RepeatedField<V1.MonthlyTotal> target, IReadOnlyList<MonthlyTotal> totals)
+    internal static void AddTotals(Google.Protobuf.Collections.RepeatedField<V1.MonthlyTotal> target, IReadOnlyList<MonthlyTotal> totals)
     {
         foreach (var t in totals)
         {

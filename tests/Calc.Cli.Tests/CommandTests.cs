@@ -140,7 +140,8 @@ public class CommandTests(ServerFixture server)
     [InlineData("--embedded")]
     public async Task Health_ReadyServer_ServingAndExitCode0(string mode)
     {
-        var result = await CalcCli.RunAsync(["health", "--wait", "15s", "--json", .. Mode(mode)]);
+        // patience and per-call deadline generous for a loaded CI machine (the embedded server publishes health after start)
+        var result = await CalcCli.RunAsync(["health", "--wait", "60s", "--timeout", "30s", "--json", .. Mode(mode)]);
 
         var root = JsonDocument.Parse(result.Out).RootElement;
         Assert.Equal(["(server)", "calc.v1.QuoteService", "calc.v1.IncomeService", "calc.v1.TaxService", "calc.v1.CollateralService"],

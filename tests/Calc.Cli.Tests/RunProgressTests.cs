@@ -26,17 +26,39 @@ public class RunProgressTests
     public async Task ShowWhileAsync_Redirected_PrintsPlainLinesUntilDone()
     {
         var progress = new RunProgress(totalBytes: 100);
-        using var error = new StringWriter();
+        using var error = new LineSignallingWriter();
         var console = new CliConsole(TextWriter.Null, error, errorIsTerminal: false, outputIsTerminal: false);
 
+        // the work ends only once a progress line was printed while it ran (the line comes every 2 s); 60 s is a safety net
         int value = await progress.ShowWhileAsync(console, quiet: false, async () =>
         {
             progress.Advance(10, 50);
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await error.FirstLine.WaitAsync(TimeSpan.FromSeconds(60));
             return 7;
         });
 
         Assert.Equal(7, value);
         Assert.StartsWith("calc: 10 rows (50", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A StringWriter that signals when the first line was written.</summary>
+    private sealed class LineSignallingWriter : StringWriter
+    {
+        private readonly TaskCompletionSource _firstLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task FirstLine => _firstLine.Task;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            _firstLine.TrySetResult();
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            base.WriteLine(value);
+            _firstLine.TrySetResult();
+            return Task.CompletedTask;
+        }
     }
 }

@@ -16,7 +16,7 @@ public sealed class ScenarioSmokeTests
     {
         // Arrange
         var options = ScenarioOptions.Parse(["--smoke", "--server-dll", ServerDll]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Limit);
 
         // Act
         var reports = await ScenarioCommands.RunAsync(scenario, options, timeout.Token);
@@ -42,7 +42,7 @@ public sealed class ScenarioSmokeTests
     {
         // Arrange: 7 chunks of 300, so the last chunk repeats an earlier one (ids are unique per chunk only)
         var options = ScenarioOptions.Parse(["--smoke", "--server-dll", ServerDll, "--receipts", "2100", "--chunk", "300"]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Limit);
 
         // Act
         var report = Assert.Single(await ScenarioCommands.RunAsync("stream", options, timeout.Token));
@@ -57,7 +57,7 @@ public sealed class ScenarioSmokeTests
     {
         // Arrange: 3 calls of 250 receipts; the lean client counts results without decoding them
         var options = ScenarioOptions.Parse(["--smoke", "--server-dll", ServerDll, "--client", "lean", "--batch", "250", "--calls", "3"]);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Limit);
 
         // Act
         var report = Assert.Single(await ScenarioCommands.RunAsync("batch", options, timeout.Token));
@@ -66,6 +66,9 @@ public sealed class ScenarioSmokeTests
         Assert.Equal(750, report.Items);
         Assert.Equal(0, report.Errors);
     }
+
+    /// <summary>A hang still ends; a loaded 2-core CI machine (server start, JIT, the run) does not hit it.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     private static string ServerDll
     {

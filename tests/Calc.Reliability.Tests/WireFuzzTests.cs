@@ -17,7 +17,7 @@ namespace Calc.Reliability.Tests;
 public sealed class WireFuzzTests(ReliabilityServerFixture fixture, ITestOutputHelper output) : IClassFixture<ReliabilityServerFixture>, IDisposable
 {
     private static readonly BadInput[] Seeds = [.. BadInputTable.Rows.Where(r => r.Json.Length < 4096)];
-    private readonly HttpClient _http1 = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http1 = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly HttpClient _h2 = Wire.NewH2Client();
     private readonly ConcurrentDictionary<string, int> _statuses = new(StringComparer.Ordinal);
 

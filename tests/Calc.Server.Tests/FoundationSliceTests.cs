@@ -130,8 +130,10 @@ public sealed class StartupImportTests
         var client = new CalcClient(new GrpcChannel(server.GrpcAddress));
 
         var rate = await client.GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-10" });
+        // logged during startup, but the logger and the pipe are asynchronous: it may arrive after /alive answered
+        string output = await server.WaitForOutputAsync("cbr-rates.csv:3", TimeSpan.FromSeconds(30));
 
         Assert.Equal("102.2911", rate.Value);
-        Assert.Contains("cbr-rates.csv:3", server.Output, StringComparison.Ordinal);
+        Assert.Contains("cbr-rates.csv:3", output, StringComparison.Ordinal);
     }
 }

@@ -63,6 +63,55 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string>? environment = null, bool waitUntilAlive = true, bool tls = false)
     {
+        // the ports were free a moment ago; another test process may bind one first: then start again on fresh ones
+        for (int attempt = 1; ; attempt++)
+        {
+            var server = Launch(environment, tls);
+            if (!waitUntilAlive)
+            {
+                return server;
+            }
+
+            try
+            {
+                await server.WaitUntilAliveAsync(StartupLimit);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>How long a start may take: a loaded 2-core CI machine starts a .NET process slowly; a hang still ends.</summary>
+    public static TimeSpan StartupLimit { get; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// Waits until the output (read asynchronously from the process's pipes, after its own asynchronous logger)
+    /// contains <paramref name="text"/>; the output so far when the timeout passes first (the caller's assertion
+    /// then fails with it).
+    /// </summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout) =>
+        await WaitForOutputAsync(output => output.Contains(text, StringComparison.Ordinal), timeout);
+
+    /// <summary>Waits until the output satisfies <paramref name="done"/>; the output so far when the timeout passes first.</summary>
+    public async Task<string> WaitForOutputAsync(Func<string, bool> done, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var clock = Stopwatch.StartNew();
+        string output = Output;
+        while (!done(output) && clock.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+            output = Output;
+        }
+
+        return output;
+    }
+
+    private static ServerProcess Launch(IDictionary<string, string>? environment, bool tls)
+    {
         int grpcPort = FreePort();
         int http1Port = FreePort();
         var info = new ProcessStartInfo("dotnet", [ServerDll])
@@ -86,11 +135,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (waitUntilAlive)
-        {
-            await server.WaitUntilAliveAsync(TimeSpan.FromSeconds(60));
-        }
-
         return server;
     }
 
@@ -122,6 +166,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // flush redirected output
                 throw new InvalidOperationException($"Calc.Server exited with {_process.ExitCode} during startup:\n{Output}");
             }
 

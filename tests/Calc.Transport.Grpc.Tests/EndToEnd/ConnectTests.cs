@@ -107,13 +107,18 @@ public sealed class ConnectTests(ServerFixture server)
     public async Task ConnectJson_TimeoutHeader_DeadlineExceeded504()
     {
         using var client = server.CreateHttp1Client();
-        var request = Json("/calc.transport.test.Probe/Run", """{"kind": "slow", "millis": 20000, "id": "connect-deadline"}""", HttpVersion.Version11);
-        request.Headers.Add("connect-timeout-ms", "200");
 
-        using var response = await client.SendAsync(request);
+        // the service would sleep 40 s (past the 30 s waited below) unless its token fires
+        var (_, id) = await ServiceReached.WithDeadlineAsync(server.State, "connect-deadline", async id =>
+            {
+                var request = Json("/calc.transport.test.Probe/Run", $$"""{"kind": "slow", "millis": 40000, "id": "{{id}}"}""", HttpVersion.Version11);
+                request.Headers.Add("connect-timeout-ms", "200");
+                using var response = await client.SendAsync(request);
+                return response.StatusCode;
+            },
+            status => Assert.Equal(HttpStatusCode.GatewayTimeout, status));
 
-        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.True(await server.State.CancelObserved("connect-deadline").WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await server.State.CancelObserved(id).WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]

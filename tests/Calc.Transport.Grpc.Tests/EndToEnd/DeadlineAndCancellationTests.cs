@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Calc.Transport.Grpc.Tests.Infrastructure;
 using Calc.Transport.Grpc.Tests.Probe;
 
@@ -9,34 +8,40 @@ public sealed class DeadlineAndCancellationTests(ServerFixture server)
 {
     private const string Run = "/calc.transport.test.Probe/Run";
 
+    // generous: a signal the server sends at once can still take seconds on a loaded CI machine
+    private static readonly TimeSpan Signal = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task Deadline_SlowService_DeadlineExceededAndTheServiceTokenFires()
     {
-        // Arrange
+        // Arrange: the service would sleep 40 s (past the 30 s we wait below) unless its token fires
         using var client = server.CreateHttp2Client();
-        var watch = Stopwatch.StartNew();
 
         // Act
-        var response = await RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "slow", Millis = 20_000, Id = "deadline-1" },
-            [("grpc-timeout", "200m")]);
+        var (_, id) = await ServiceReached.WithDeadlineAsync(server.State, "deadline",
+            id => RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "slow", Millis = 40_000, Id = id }, [("grpc-timeout", "200m")]),
+            response => Assert.Equal(4, response.GrpcStatus));
 
-        // Assert
-        Assert.Equal(4, response.GrpcStatus);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
-        Assert.True(await server.State.CancelObserved("deadline-1").WaitAsync(TimeSpan.FromSeconds(5)));
+        // Assert: DEADLINE_EXCEEDED (a finished sleep would be OK "slept") and the service saw its token cancelled
+        Assert.True(await server.State.CancelObserved(id).WaitAsync(Signal));
     }
 
     [Fact]
     public async Task Deadline_ServiceIgnoresItsToken_StatusStillSentAtTheDeadline()
     {
         using var client = server.CreateHttp2Client();
-        var watch = Stopwatch.StartNew();
 
-        var response = await RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "ignore-token", Millis = 3_000 }, [("grpc-timeout", "200m")]);
+        // the service ignores its token and stays blocked until the test opens its gate
+        var (response, id) = await ServiceReached.WithDeadlineAsync(server.State, "ignore-token",
+            id => RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "ignore-token", Millis = 60_000, Id = id }, [("grpc-timeout", "200m")]),
+            response => Assert.Equal(4, response.GrpcStatus));
+        var serviceFinishedBeforeTheStatus = server.State.Finished(id).IsCompleted;
+        server.State.OpenGate(id);
 
-        Assert.Equal(4, response.GrpcStatus);
-        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(2_500), $"took {watch.Elapsed}");
+        // the whole response (status in the trailers) arrived while the service was still blocked
+        Assert.False(serviceFinishedBeforeTheStatus);
         Assert.Empty(response.Messages);
+        await server.State.Finished(id).WaitAsync(Signal);
     }
 
     [Fact]
@@ -62,18 +67,18 @@ public sealed class DeadlineAndCancellationTests(ServerFixture server)
     [Fact]
     public async Task Cancel_ClientResetsStream_ServiceTokenFires()
     {
-        // Arrange
+        // Arrange: a slow call (no client timeout; the server maximum is 60 s, the sleep 50 s) that reached the service
         using var client = server.CreateHttp2Client();
         using var cts = new CancellationTokenSource();
         var call = RawGrpc.SendAsync(client,
-            RawGrpc.Request(Run, RawGrpc.Frame(new ProbeRequest { Kind = "slow", Millis = 30_000, Id = "cancel-1" })), cts.Token);
+            RawGrpc.Request(Run, RawGrpc.Frame(new ProbeRequest { Kind = "slow", Millis = 50_000, Id = "cancel-1" })), cts.Token);
+        await server.State.Started("cancel-1").WaitAsync(Signal);
 
         // Act: RST_STREAM(CANCEL) from HttpClient
-        await Task.Delay(300);
         await cts.CancelAsync();
 
-        // Assert
+        // Assert: only the reset can cancel the token within the 30 s waited (neither the sleep nor the maximum deadline has passed)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-        Assert.True(await server.State.CancelObserved("cancel-1").WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await server.State.CancelObserved("cancel-1").WaitAsync(Signal));
     }
 }

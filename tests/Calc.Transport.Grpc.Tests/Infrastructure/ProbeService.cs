@@ -10,6 +10,21 @@ public sealed class ProbeState
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<bool>> _cancels = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _written = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _started = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _finished = new();
+
+    /// <summary>
+    /// Completes when the service method with this id began running. A call whose deadline passed while its request
+    /// was still being read never reaches the service, so a test of what the service saw first checks this.
+    /// </summary>
+    public Task Started(string id) => Source(_started, id).Task;
+
+    public void MarkStarted(string id) => Source(_started, id).TrySetResult();
+
+    /// <summary>Completes when the service method with this id returned (however late).</summary>
+    public Task Finished(string id) => Source(_finished, id).Task;
+
+    public void MarkFinished(string id) => Source(_finished, id).TrySetResult();
 
     /// <summary>Completes with true when the slow call with this id saw its token cancelled.</summary>
     public Task<bool> CancelObserved(string id) => Signal(id).Task;
@@ -26,8 +41,10 @@ public sealed class ProbeState
 
     public void OpenGate(string id) => GateSource(id).TrySetResult();
 
-    private TaskCompletionSource GateSource(string id) =>
-        _gates.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    private TaskCompletionSource GateSource(string id) => Source(_gates, id);
+
+    private static TaskCompletionSource Source(System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> signals, string id) =>
+        signals.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private TaskCompletionSource<bool> Signal(string id) =>
         _cancels.GetOrAdd(id, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -51,6 +68,7 @@ public sealed class ProbeService(ProbeState state)
             case "big":
                 return new ProbeReply { Body = ByteString.CopyFrom(new byte[request.Size]) };
             case "slow":
+                state.MarkStarted(request.Id);
                 try
                 {
                     await Task.Delay(request.Millis, context.CancellationToken);
@@ -63,7 +81,18 @@ public sealed class ProbeService(ProbeState state)
 
                 return new ProbeReply { Text = "slept" };
             case "ignore-token":
-                await Task.Delay(request.Millis, CancellationToken.None);
+                // ignores its token: blocked until the test opens the gate (Millis as a safety net)
+                state.MarkStarted(request.Id);
+                try
+                {
+                    await state.Gate(request.Id).WaitAsync(TimeSpan.FromMilliseconds(request.Millis), CancellationToken.None);
+                }
+                catch (TimeoutException)
+                {
+                    // the safety net: the test never opened the gate
+                }
+
+                state.MarkFinished(request.Id);
                 return new ProbeReply { Text = "too late" };
             case "trailers":
                 context.ResponseTrailers.Add("x-trailer", "t1");

@@ -8,7 +8,8 @@ namespace Calc.Transport.Grpc.Tests.Infrastructure;
 
 /// <summary>
 /// The interop server plus the probe service on real Kestrel (h2c on 127.0.0.1, a free port), with small
-/// limits so limit tests stay fast: 1 MiB receive, 1 MiB send, 10 s max deadline.
+/// limits so limit tests stay fast: 1 MiB receive, 1 MiB send; the 60 s max deadline stays clear of calls that
+/// run long on a loaded machine (the flow-control tests) and of the 30 s a test waits for a signal.
 /// </summary>
 public sealed class ServerFixture : IAsyncLifetime
 {
@@ -27,13 +28,32 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        var http1Port = FreePort();
+        // a port found free can be taken by another test process before Kestrel binds it: try fresh ports then
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await StartAsync(FreePort(), FreePort());
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                if (_app is not null)
+                {
+                    await _app.DisposeAsync();
+                    _app = null;
+                }
+            }
+        }
+    }
+
+    private async Task StartAsync(int port, int http1Port)
+    {
         _app = InteropHost.Build(port, o =>
             {
                 o.MaxReceiveMessageSize = ReceiveLimit;
                 o.MaxSendMessageSize = SendLimit;
-                o.MaxDeadline = TimeSpan.FromSeconds(10);
+                o.MaxDeadline = TimeSpan.FromSeconds(60);
             },
             http1Port: http1Port,
             services: s =>

@@ -1,35 +1,46 @@
+using System.Diagnostics;
+
 namespace Calc.Transport.Grpc.Tests.Infrastructure;
 
 /// <summary>
-/// Waits for a counter to start moving and then stop: the way a flow-control test learns that a sender is
-/// held back, without guessing how long a loaded machine needs to set up the connection.
+/// Waits for a progress counter to stop moving, instead of sleeping a fixed time and hoping the other side got
+/// as far as it will on a loaded machine.
 /// </summary>
 public static class Settle
 {
+    // a stalled test process (not the sender) must not count as quiet: the value is re-read this many times too
+    private const int MinSamples = 10;
+
     /// <summary>
-    /// The counter's value once it is at least one and has not changed for <paramref name="quietMs"/>;
-    /// gives up (returning the current value, which the caller's assertion judges) after <paramref name="timeoutMs"/>.
+    /// The value of <paramref name="read"/> once it is positive and has not changed for <paramref name="quiet"/>
+    /// (default 1 s) and over at least 10 reads. Gives up after <paramref name="deadline"/> (default 30 s) with a TimeoutException that says
+    /// what it saw, so a test never asserts on a value that was still moving.
     /// </summary>
-    public static async Task<int> WhenStableAsync(Func<int> read, int quietMs = 500, int timeoutMs = 20_000)
+    public static async Task<int> WhenStableAsync(Func<int> read, TimeSpan? quiet = null, TimeSpan? deadline = null)
     {
-        var deadline = Environment.TickCount64 + timeoutMs;
+        ArgumentNullException.ThrowIfNull(read);
+        var quietFor = quiet ?? TimeSpan.FromSeconds(1);
+        var giveUp = deadline ?? TimeSpan.FromSeconds(30);
+        var total = Stopwatch.StartNew();
         var last = read();
-        var since = Environment.TickCount64;
-        while (Environment.TickCount64 < deadline)
+        var unchanged = Stopwatch.StartNew();
+        var samples = 0;
+        while (total.Elapsed < giveUp)
         {
             await Task.Delay(50);
             var now = read();
             if (now != last)
             {
                 last = now;
-                since = Environment.TickCount64;
+                unchanged.Restart();
+                samples = 0;
             }
-            else if (now > 0 && Environment.TickCount64 - since >= quietMs)
+            else if (++samples >= MinSamples && now > 0 && unchanged.Elapsed >= quietFor)
             {
                 return now;
             }
         }
 
-        return read();
+        throw new TimeoutException($"the value did not settle within {giveUp} (last {last})");
     }
 }

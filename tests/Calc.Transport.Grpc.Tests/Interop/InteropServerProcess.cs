@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text;
 using Calc.Transport.Grpc.Tests.Infrastructure;
 
 namespace Calc.Transport.Grpc.Tests.Interop;
@@ -10,6 +11,10 @@ namespace Calc.Transport.Grpc.Tests.Interop;
 /// </summary>
 public sealed class InteropServerProcess : IAsyncLifetime
 {
+    // a loaded CI machine can take long to start a .NET process; a hang still ends here
+    private static readonly TimeSpan StartupLimit = TimeSpan.FromSeconds(90);
+
+    private readonly StringBuilder _output = new();
     private Process? _process;
 
     public int Port { get; private set; }
@@ -17,6 +22,25 @@ public sealed class InteropServerProcess : IAsyncLifetime
     public int Http1Port { get; private set; }
 
     public async Task InitializeAsync()
+    {
+        // the ports were free a moment ago; another test process may bind one first: then start again on fresh ones
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await TryStartAsync())
+            {
+                return;
+            }
+
+            if (attempt == 3 || !Output().Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"interop server exited with code {_process!.ExitCode}:\n{Output()}");
+            }
+
+            _process!.Dispose();
+        }
+    }
+
+    private async Task<bool> TryStartAsync()
     {
         Port = ServerFixture.FreePort();
         Http1Port = ServerFixture.FreePort();
@@ -29,32 +53,56 @@ public sealed class InteropServerProcess : IAsyncLifetime
             RedirectStandardError = true,
         };
         _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < StartupLimit)
         {
             try
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", Port);
-                return;
+                foreach (var port in new[] { Port, Http1Port })
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync("127.0.0.1", port);
+                }
+
+                return true;
             }
             catch (SocketException)
             {
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException("interop server exited with code " + _process.ExitCode);
+                    _process.WaitForExit(); // all of its output
+                    return false;
                 }
 
                 await Task.Delay(100);
             }
         }
 
-        throw new TimeoutException("interop server did not listen on port " + Port + " within 30 s");
+        throw new TimeoutException($"interop server did not listen on ports {Port} and {Http1Port} within {StartupLimit}:\n{Output()}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
     }
 
     public Task DisposeAsync()

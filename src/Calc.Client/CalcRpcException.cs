@@ -20,6 +20,14 @@ public sealed class CalcRpcException : Exception
 
     public CalcRpcException(string message, Exception innerException) : base(message, innerException) => Detail = message;
 
+    /// <summary>A status the client itself concluded (e.g. DEADLINE_EXCEEDED when its own timer fired first).</summary>
+    public CalcRpcException(int statusCode, string detail, Exception innerException)
+        : base($"gRPC status {StatusName(statusCode)} ({statusCode}): {detail}", innerException)
+    {
+        StatusCode = statusCode;
+        Detail = detail;
+    }
+
     /// <summary>Numeric gRPC status code (0–16).</summary>
     public int StatusCode { get; }
 

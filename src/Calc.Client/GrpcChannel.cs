@@ -83,11 +83,11 @@ public sealed class GrpcChannel : IDisposable
         options ??= CallOptions.Default;
         using var cts = Linked(options, cancellationToken);
         using var message = NewRequest(method, options, new ByteArrayContent(framed));
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
+        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
+        var stream = await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
         var reader = new FrameReader(stream);
         TResponse? result = default;
-        while (await reader.ReadAsync(cts.Token).ConfigureAwait(false) is { } payload)
+        while (await Timed(reader.ReadAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false) is { } payload)
         {
             result = parser.ParseFrom(payload);
         }
@@ -104,9 +104,9 @@ public sealed class GrpcChannel : IDisposable
         options ??= CallOptions.Default;
         using var cts = Linked(options, cancellationToken);
         using var message = NewRequest(method, options, new ByteArrayContent(Frame(request)));
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
-        var reader = new FrameReader(await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false));
-        while (await reader.ReadAsync(cts.Token).ConfigureAwait(false) is { } payload)
+        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
+        var reader = new FrameReader(await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false));
+        while (await Timed(reader.ReadAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false) is { } payload)
         {
             yield return parser.ParseFrom(payload);
         }
@@ -138,9 +138,9 @@ public sealed class GrpcChannel : IDisposable
         using var cts = Linked(options, cancellationToken);
         var content = new StreamingContent<TRequest>(requests, frame, cts.Token);
         using var message = NewRequest(method, options, content);
-        using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
-        var reader = new FrameReader(await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false));
-        while (await reader.ReadAsync(cts.Token).ConfigureAwait(false) is { } payload)
+        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
+        var reader = new FrameReader(await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false));
+        while (await Timed(reader.ReadAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false) is { } payload)
         {
             yield return parser.ParseFrom(payload);
         }
@@ -159,6 +159,23 @@ public sealed class GrpcChannel : IDisposable
         }
 
         return cts;
+    }
+
+    /// <summary>
+    /// Awaits one step of a call. When the call's own timer (timeout + 200 ms) fired before the server's
+    /// DEADLINE_EXCEEDED arrived, and the caller did not cancel, the call ends as the server would have ended
+    /// it: <see cref="CalcRpcException"/> with status 4, not a bare TaskCanceledException.
+    /// </summary>
+    private static async Task<T> Timed<T>(Task<T> step, CallOptions options, CancellationTokenSource call, CancellationToken caller)
+    {
+        try
+        {
+            return await step.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (call.IsCancellationRequested && !caller.IsCancellationRequested && options.Timeout is { } timeout)
+        {
+            throw new CalcRpcException(4, $"deadline exceeded: no answer within the call's timeout of {timeout.TotalMilliseconds:0} ms", e);
+        }
     }
 
     private static HttpRequestMessage NewRequest(string method, CallOptions options, HttpContent content)

@@ -16,7 +16,7 @@ public static class IncomeScenarios
     public static async Task<ScenarioReport> BatchAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
     {
         int batch = options.Int("batch", 10_000, 500);
-        int calls = options.Int("calls", 60, 4);
+        int calls = options.Int("calls", 600, 4); // 6,000,000 receipts: seconds long, so the tiered JIT and the GC have settled
         int concurrency = options.Int("concurrency", 2, 2);
         bool lean = options.String("client") == "lean";
         var requests = workload.BatchRequests(batch);

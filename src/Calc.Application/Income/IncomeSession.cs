@@ -120,7 +120,20 @@ public sealed class IncomeSession
                 continue;
             }
 
-            var date = _dates.Of(r.ReceivedAt!.Value);
+            var instant = r.ReceivedAt!.Value;
+            DateOnly date;
+            if (!IncomeDate.NearCalendarEnds(instant))
+            {
+                date = _dates.Of(instant);
+            }
+            else if (!IncomeDate.TryOf(instant, _dates.Zone, out date))
+            {
+                outcomes[i] = IncomeOutcome.Failed(CalcError.Invalid(Reasons.InvalidTimestamp, "received_at",
+                    $"received_at has no calendar date in {_dates.Zone.Id}: it falls outside 0001-01-01 to 9999-12-31 there"));
+                pending[i] = new Pending(0m, -1);
+                continue;
+            }
+
             long slotAndDay = ((long)assetSlot << 32) | (uint)date.DayNumber;
             if (!scratch.KeyIndex.TryGetValue(slotAndDay, out int key))
             {

@@ -58,9 +58,11 @@ internal static class OtherCommands
                     _ => "UNKNOWN",
                 };
             }
-            catch (CalcRpcException e) when (e.StatusCode == 5)
+            catch (CalcRpcException e)
             {
-                status = "SERVICE_UNKNOWN";
+                // a row per service whatever the answer: NOT_FOUND is the health protocol's "unknown service";
+                // any other status (a deadline on a busy server, UNAVAILABLE while starting) is shown as it is
+                status = e.StatusCode == 5 ? "SERVICE_UNKNOWN" : e.StatusName();
             }
 
             view.Add(service.Length == 0 ? "(server)" : service, status, clock.Elapsed.TotalMilliseconds);

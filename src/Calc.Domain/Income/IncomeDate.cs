@@ -16,6 +16,28 @@ public static class IncomeDate
         return FromLocalTicks(instant.UtcTicks + zone.GetUtcOffset(instant).Ticks);
     }
 
+    /// <summary>
+    /// As <see cref="Of"/>, but false for an instant whose local date in <paramref name="zone"/> lies outside
+    /// 0001-01-01 … 9999-12-31 (e.g. 9999-12-31T23:00:00Z is already year 10000 in Moscow).
+    /// </summary>
+    public static bool TryOf(DateTimeOffset instant, TimeZoneInfo zone, out DateOnly date)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        long local = instant.UtcTicks + zone.GetUtcOffset(instant).Ticks;
+        if (local < 0 || local > DateTime.MaxValue.Ticks)
+        {
+            date = default;
+            return false;
+        }
+
+        date = FromLocalTicks(local);
+        return true;
+    }
+
+    /// <summary>True when <paramref name="instant"/> is within a day of the ends of the calendar, where a zone's offset can leave it.</summary>
+    public static bool NearCalendarEnds(DateTimeOffset instant) =>
+        instant.UtcTicks < TimeSpan.TicksPerDay || instant.UtcTicks > DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay;
+
     /// <summary>The date of a local wall-clock instant given as ticks (the single place the division is made).</summary>
     internal static DateOnly FromLocalTicks(long localTicks) => DateOnly.FromDayNumber((int)(localTicks / TimeSpan.TicksPerDay));
 }

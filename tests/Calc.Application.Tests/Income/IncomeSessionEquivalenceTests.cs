@@ -188,6 +188,25 @@ public sealed class IncomeSessionEquivalenceTests
         Assert.NotEqual(decimal.Round(value, 2, MidpointRounding.ToEven), outcome.IncomeRub);
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:00:00+00:00", "Europe/Moscow", true)] // already year 10000 in Moscow
+    [InlineData("0001-01-01T02:00:00+00:00", "America/New_York", true)] // still year 0 in New York
+    [InlineData("9999-12-31T20:59:59+00:00", "Europe/Moscow", false)] // 23:59:59 on 9999-12-31 there: a date (no price)
+    [InlineData("9999-12-31T23:00:00+00:00", "UTC", false)]
+    public async Task RecognizeAsync_InstantAtTheEndsOfTheCalendar_ExplicitErrorNeverACrash(string instant, string zone, bool outsideCalendar)
+    {
+        var session = Recognition.Begin(new PolicyInput(Venue, "USD", zone, false, null));
+        var receipt = new ReceiptInput("edge", DateTimeOffset.Parse(instant, CultureInfo.InvariantCulture), "BTC", "1");
+
+        var chunk = await session.RecognizeAsync([receipt], CancellationToken.None);
+
+        var error = Assert.Single(chunk.Outcomes).Error;
+        Assert.NotNull(error);
+        Assert.Equal("received_at", error.Field);
+        Assert.Equal(outsideCalendar, error.Reason == Reasons.InvalidTimestamp);
+        Assert.Equal(1, chunk.ErrorCount);
+    }
+
     /// <param name="pooled">Through <see cref="IncomeRecognition.Begin"/> (tables shared between calls), else a session that owns its tables.</param>
     private static void Compare(PolicyInput policy, ReceiptInput[][] chunks, bool pooled = true)
     {

@@ -91,6 +91,7 @@ public static class CalcServices
     public static WebApplication MapCalcServices(this WebApplication app)
     {
         _ = app.Services.GetRequiredService<RuleSet>(); // load and validate the rules before accepting calls
+        PolicyLog.Write(app.Services);                   // the §11 policy defaults this server answers with
         app.MapGrpcService<QuoteGrpcService>(V1.QuotesReflection.Descriptor.Services[0]);
         app.MapGrpcService<IncomeGrpcService>(V1.IncomeReflection.Descriptor.Services[0]);
         app.MapGrpcService<TaxGrpcService>(V1.TaxReflection.Descriptor.Services[0]);

@@ -57,6 +57,7 @@ public static class ColdStartScenario
         using var channel = new GrpcChannel(server.GrpcAddress);
         var client = new CalcClient(channel);
         int upstreamBefore = fake.Requests;
+        int logBefore = fake.RequestLog.Count;
         var latencies = new Latencies();
         var sources = new SortedDictionary<string, int>(StringComparer.Ordinal);
         long receipts = 0, errors = 0;
@@ -74,6 +75,7 @@ public static class ColdStartScenario
 
         var report = measurement.Stop(name, "receipts", receipts, requests.Count, errors, Latencies.Merge([latencies]));
         int upstreamCalls = fake.Requests - upstreamBefore;
+        var upstreamLog = fake.RequestLog.Skip(logBefore).ToArray();
         var warm = new List<double>();
         foreach (var request in requests)
         {
@@ -86,6 +88,9 @@ public static class ColdStartScenario
         return report with
         {
             Errors = errors,
+            UpstreamRequests = upstreamCalls,
+            UpstreamRequestLog = upstreamLog,
+            Sources = new Dictionary<string, int>(sources, StringComparer.Ordinal),
             Notes = string.Create(CultureInfo.InvariantCulture,
                 $"cold calls {string.Join(" / ", cold.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)))} ms, then warm {string.Join(" / ", warm.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)))} ms; {upstreamCalls} upstream requests; provenance {string.Join(", ", sources.Select(kv => $"{kv.Key}×{kv.Value}"))}"),
         };

@@ -24,6 +24,15 @@ public sealed record ScenarioReport
     public double ClientAllocBytesPerCall { get; init; }
     public string Notes { get; init; } = "";
 
+    /// <summary>Requests the loopback upstream fake answered during the measured phase (cold-start scenario only).</summary>
+    public int? UpstreamRequests { get; init; }
+
+    /// <summary>Those requests (path and query), for a reader who wants to see what was fetched.</summary>
+    public IReadOnlyList<string> UpstreamRequestLog { get; init; } = [];
+
+    /// <summary>Provenance sources of the valued items in the measured phase ("import", "redis", "upstream"…), where the scenario counts them.</summary>
+    public IReadOnlyDictionary<string, int> Sources { get; init; } = new Dictionary<string, int>();
+
     public double ItemsPerSecond => Seconds > 0 ? Items / Seconds : 0;
 
     public double CallsPerSecond => Seconds > 0 ? Calls / Seconds : 0;

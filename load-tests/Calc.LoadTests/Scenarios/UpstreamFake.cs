@@ -39,6 +39,11 @@ public sealed class UpstreamFake : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>Every request answered so far: path and query, in arrival order.</summary>
+    public IReadOnlyList<string> RequestLog => [.. _log];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+
     public static async Task<UpstreamFake> StartAsync(string dataDirectory, CancellationToken ct)
     {
         var closes = new Dictionary<(string, string), SortedDictionary<DateOnly, string>>();
@@ -86,6 +91,7 @@ public sealed class UpstreamFake : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         string path = ctx.Request.Path.Value ?? "";
+        _log.Enqueue(path + ctx.Request.QueryString.Value);
         var q = ctx.Request.Query;
         if (path == "/api/v3/klines")
         {

@@ -214,6 +214,9 @@ public sealed class IncomeApiTests(SmallServerFixture fixture) : IClassFixture<S
         Assert.True(e is CalcRpcException { StatusCode: 4 } or OperationCanceledException or HttpProtocolException, e.ToString());
         // without the deadline the 1,000 chunks paced 50 ms apart would take 50 s: a bound far below that, far above 800 ms
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"the call took {started.Elapsed} for an 800 ms deadline");
+        // the server's own side of the call ended at the deadline (its log line), not merely the client's view of it
+        string log = await fixture.Server.WaitForOutputAsync(o => o.Contains("StreamRecognizeIncome finished DEADLINE_EXCEEDED", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("StreamRecognizeIncome finished DEADLINE_EXCEEDED", log, StringComparison.Ordinal);
         var rate = await Client().GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-03-16" });
         Assert.Equal("85.5694", rate.Value);
     }
@@ -235,6 +238,9 @@ public sealed class IncomeApiTests(SmallServerFixture fixture) : IClassFixture<S
         });
 
         Assert.Equal(1, chunks);
+        // the server saw the reset and ended the call as CANCELLED (its log line): it stopped reading and computing
+        string log = await fixture.Server.WaitForOutputAsync(o => o.Contains("StreamRecognizeIncome finished CANCELLED", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("StreamRecognizeIncome finished CANCELLED", log, StringComparison.Ordinal);
         var rate = await Client().GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-03-16" });
         Assert.Equal("85.5694", rate.Value);
     }

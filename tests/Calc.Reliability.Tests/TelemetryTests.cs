@@ -50,7 +50,7 @@ public sealed class TelemetryTests
         // for a loaded CI machine, until everything asserted below has arrived
         string metrics = "";
         string traces = "";
-        string[] instruments = ["calc.grpc.server.calls", "calc.grpc.server.duration", "calc.market_data.closes", "kestrel.active_connections"];
+        string[] instruments = ["calc.grpc.server.calls", "calc.grpc.server.duration", "calc.market_data.closes", "calc.market_data.lookups", "kestrel.active_connections"];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!(instruments.All(i => metrics.Contains(i, StringComparison.Ordinal)) && traces.Contains("Microsoft.AspNetCore", StringComparison.Ordinal))
             && clock.Elapsed < TimeSpan.FromSeconds(60))
@@ -63,6 +63,7 @@ public sealed class TelemetryTests
         Assert.Contains("calc.grpc.server.calls", metrics, StringComparison.Ordinal);
         Assert.Contains("calc.grpc.server.duration", metrics, StringComparison.Ordinal);
         Assert.Contains("calc.market_data.closes", metrics, StringComparison.Ordinal);
+        Assert.Contains("calc.market_data.lookups", metrics, StringComparison.Ordinal); // the cache tier that answered the rate
         Assert.Contains("kestrel.active_connections", metrics, StringComparison.Ordinal);
         Assert.True(traces.Contains("Microsoft.AspNetCore", StringComparison.Ordinal), new string(traces.Where(c => c >= ' ' && c < 127).ToArray()));
         Assert.Contains("calc", metrics, StringComparison.Ordinal);

@@ -12,6 +12,7 @@ public sealed partial class TieredMarketData
         var todayUtc = MarketClock.TodayUtc(_time);
         if (TryResolveCloseLocally(key, todayUtc, out var local))
         {
+            MarketDataMetrics.Answered("close", "local", 1);
             return ValueTask.FromResult(local);
         }
 
@@ -32,6 +33,7 @@ public sealed partial class TieredMarketData
             }
         }
 
+        MarketDataMetrics.Answered("close", "local", keys.Count - (pending?.Count ?? 0));
         return pending is null ? ValueTask.CompletedTask : new ValueTask(ResolveClosesSlowAsync(keys, results, pending, cancellationToken));
     }
 
@@ -95,7 +97,10 @@ public sealed partial class TieredMarketData
 
     private async Task ResolveClosesSlowAsync(IReadOnlyList<CloseKey> keys, Lookup<CloseQuote>[] results, List<int> pending, CancellationToken cancellationToken)
     {
+        int beforeCache = pending.Count;
         pending = await ClosesFromCacheAsync(keys, results, pending, cancellationToken);
+        MarketDataMetrics.Answered("close", "redis", beforeCache - pending.Count);
+        MarketDataMetrics.Answered("close", "upstream", pending.Count);
         if (pending.Count == 0)
         {
             return;
@@ -183,9 +188,11 @@ public sealed partial class TieredMarketData
         {
             closes = await source.GetClosesAsync(range.Pair, range.From, to, CancellationToken.None);
             _health.Succeeded(source.Venue);
+            MarketDataMetrics.Requested(source.Venue, ok: true);
         }
         catch (UpstreamException e)
         {
+            MarketDataMetrics.Requested(source.Venue, ok: false);
             _health.Failed(source.Venue, e.Message);
             MarketDataLog.UpstreamFailed(_logger, source.Venue, what, e.Reason, e.Message);
             return new CloseFetch(null, UpstreamError(e, $"{source.Venue} {what}"), todayUtc);
@@ -193,6 +200,7 @@ public sealed partial class TieredMarketData
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // an adapter bug or an unexpected transport error: reported per item, never a crash
+            MarketDataMetrics.Requested(source.Venue, ok: false);
             _health.Failed(source.Venue, e.Message);
             MarketDataLog.UpstreamFailed(_logger, source.Venue, what, e.GetType().Name, e.Message);
             return new CloseFetch(null, new CalcError(ErrorCode.Unavailable, Reasons.UpstreamUnavailable,

@@ -14,6 +14,7 @@ public sealed partial class TieredMarketData
         var key = new CbrRateKey(currency, date);
         if (TryResolveRateLocally(key, MarketClock.TodayMoscow(_time), out var local))
         {
+            MarketDataMetrics.Answered("cbr_rate", "local", 1);
             return ValueTask.FromResult(local);
         }
 
@@ -34,6 +35,7 @@ public sealed partial class TieredMarketData
             }
         }
 
+        MarketDataMetrics.Answered("cbr_rate", "local", keys.Count - (pending?.Count ?? 0));
         return pending is null ? ValueTask.CompletedTask : new ValueTask(ResolveRatesSlowAsync(keys, results, pending, cancellationToken));
     }
 
@@ -130,7 +132,10 @@ public sealed partial class TieredMarketData
 
     private async Task ResolveRatesSlowAsync(IReadOnlyList<CbrRateKey> keys, Lookup<CbrRateQuote>[] results, List<int> pending, CancellationToken cancellationToken)
     {
+        int beforeCache = pending.Count;
         pending = await RatesFromCacheAsync(keys, results, pending, cancellationToken);
+        MarketDataMetrics.Answered("cbr_rate", "redis", beforeCache - pending.Count);
+        MarketDataMetrics.Answered("cbr_rate", "upstream", pending.Count);
         if (pending.Count == 0)
         {
             return;
@@ -231,9 +236,11 @@ public sealed partial class TieredMarketData
         {
             fetched = await source.GetRatesAsync(range.Currency, fetchFrom, fetchTo, CancellationToken.None);
             _health.Succeeded(CbrSource);
+            MarketDataMetrics.Requested(CbrSource, ok: true);
         }
         catch (UpstreamException e)
         {
+            MarketDataMetrics.Requested(CbrSource, ok: false);
             if (e.Reason != Domain.Errors.Reasons.UnknownCurrency)
             {
                 _health.Failed(CbrSource, e.Message);
@@ -244,6 +251,7 @@ public sealed partial class TieredMarketData
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            MarketDataMetrics.Requested(CbrSource, ok: false);
             _health.Failed(CbrSource, e.Message);
             MarketDataLog.UpstreamFailed(_logger, CbrSource, what, e.GetType().Name, e.Message);
             return new RateFetch(null, new CalcError(ErrorCode.Unavailable, Reasons.UpstreamUnavailable, $"CBR {what}: {e.GetType().Name}: {e.Message}"));

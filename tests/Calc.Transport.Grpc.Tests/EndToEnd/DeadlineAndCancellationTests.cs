@@ -55,6 +55,37 @@ public sealed class DeadlineAndCancellationTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Deadline_ClientTimeoutLongerThanServerMaximum_ClampedToTheMaximum()
+    {
+        // Arrange: a server whose maximum deadline is 2 s; the client asks for 10 minutes and the service would
+        // sleep 10 minutes unless its token fires. The HttpClient gives up after 30 s, so only the server maximum
+        // can end this call in time.
+        var max = TimeSpan.FromSeconds(2);
+        await using var own = await OwnServer.StartAsync(o => o.MaxDeadline = max);
+        using var client = own.CreateHttp2Client();
+        var sent = new Dictionary<string, (DateTime Before, DateTime After)>();
+
+        // Act
+        var (_, id) = await ServiceReached.WithDeadlineAsync(own.State, "clamp",
+            async id =>
+            {
+                var before = DateTime.UtcNow;
+                var response = await RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "slow", Millis = 600_000, Id = id },
+                    [("grpc-timeout", "10M")]);
+                sent[id] = (before, DateTime.UtcNow);
+                return response;
+            },
+            response => Assert.Equal(4, response.GrpcStatus));
+
+        // Assert: the service saw its token fire, and the deadline it was given was the server maximum from the
+        // moment the call arrived (between sending and the answer), not the client's 10 minutes
+        Assert.True(await own.State.CancelObserved(id).WaitAsync(Signal));
+        var deadline = Assert.NotNull(own.State.DeadlineSeen(id));
+        var (before, after) = sent[id];
+        Assert.InRange(deadline, before + max, after + max);
+    }
+
+    [Fact]
     public async Task Deadline_MalformedTimeout_Internal()
     {
         using var client = server.CreateHttp2Client();

@@ -86,6 +86,53 @@ public sealed class UnaryTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Unary_FailedPreconditionHelper_PreconditionFailureDecodedFromTheWire()
+    {
+        // Arrange: the probe throws GrpcErrors.FailedPrecondition(PRICE_NOT_FINAL, "BTC/USDT 2025-01-12", "daily close not final yet")
+        using var client = server.CreateHttp2Client();
+
+        // Act
+        var response = await RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "rpc" });
+
+        // Assert
+        Assert.Equal(9, response.GrpcStatus);
+        Assert.Equal("daily close not final yet", response.GrpcMessage);
+        var rich = StatusDetails(response);
+        Assert.Equal(9, rich.Code);
+        Assert.Equal("daily close not final yet", rich.Message);
+        Assert.Equal(2, rich.Details.Count);
+        var info = rich.Details[0].Unpack<ErrorInfo>();
+        Assert.Equal("PRICE_NOT_FINAL", info.Reason);
+        Assert.Equal("calc.v1", info.Domain);
+        Assert.Equal("type.googleapis.com/google.rpc.PreconditionFailure", rich.Details[1].TypeUrl); // what generic decoders look up
+        var violation = Assert.Single(rich.Details[1].Unpack<PreconditionFailure>().Violations);
+        Assert.Equal("PRICE_NOT_FINAL", violation.Type);
+        Assert.Equal("BTC/USDT 2025-01-12", violation.Subject);
+        Assert.Equal("daily close not final yet", violation.Description);
+    }
+
+    [Fact]
+    public async Task Unary_UnavailableHelper_RetryInfoDecodedFromTheWire()
+    {
+        // Arrange: the probe throws GrpcErrors.Unavailable(UPSTREAM_UNAVAILABLE, "CBR is down", Millis)
+        using var client = server.CreateHttp2Client();
+
+        // Act
+        var response = await RawGrpc.CallAsync(client, Run, new ProbeRequest { Kind = "unavailable", Millis = 30_250 });
+
+        // Assert
+        Assert.Equal(14, response.GrpcStatus);
+        Assert.Equal("CBR is down", response.GrpcMessage);
+        var rich = StatusDetails(response);
+        Assert.Equal(14, rich.Code);
+        Assert.Equal("UPSTREAM_UNAVAILABLE", rich.Details[0].Unpack<ErrorInfo>().Reason);
+        Assert.Equal("type.googleapis.com/google.rpc.RetryInfo", rich.Details[1].TypeUrl);
+        var delay = rich.Details[1].Unpack<RetryInfo>().RetryDelay;
+        Assert.Equal(30, delay.Seconds);
+        Assert.Equal(250_000_000, delay.Nanos);
+    }
+
+    [Fact]
     public async Task Unary_UnexpectedException_InternalWithCorrelationIdOnly()
     {
         using var client = server.CreateHttp2Client();
@@ -240,6 +287,14 @@ public sealed class UnaryTests(ServerFixture server)
 
         Assert.Equal(13, response.GrpcStatus);
         Assert.Equal(message, response.GrpcMessage);
+    }
+
+    /// <summary>The google.rpc.Status in grpc-status-details-bin (trailers, or the headers of a Trailers-Only response).</summary>
+    private static Rpc.Status StatusDetails(RawResponse response)
+    {
+        var bin = response.Value("grpc-status-details-bin");
+        Assert.NotNull(bin);
+        return Rpc.Status.Parser.ParseFrom(Convert.FromBase64String(bin + new string('=', (4 - (bin.Length % 4)) % 4)));
     }
 
     private static byte[] Gzip(byte[] data)

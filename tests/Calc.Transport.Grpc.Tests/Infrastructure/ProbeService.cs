@@ -12,6 +12,7 @@ public sealed class ProbeState
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _started = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _finished = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> _deadlines = new();
 
     /// <summary>
     /// Completes when the service method with this id began running. A call whose deadline passed while its request
@@ -20,6 +21,11 @@ public sealed class ProbeState
     public Task Started(string id) => Source(_started, id).Task;
 
     public void MarkStarted(string id) => Source(_started, id).TrySetResult();
+
+    /// <summary>The <see cref="ServerCallContext.Deadline"/> the slow call with this id saw when it started (null before).</summary>
+    public DateTime? DeadlineSeen(string id) => _deadlines.TryGetValue(id, out var deadline) ? deadline : null;
+
+    public void RecordDeadline(string id, DateTime deadline) => _deadlines[id] = deadline;
 
     /// <summary>Completes when the service method with this id returned (however late).</summary>
     public Task Finished(string id) => Source(_finished, id).Task;
@@ -63,11 +69,14 @@ public sealed class ProbeService(ProbeState state)
                 throw new CalcException(CalcError.NotFound(Reasons.RateNotFound, "no CBR rate for USD on 2025-01-12"));
             case "rpc":
                 throw GrpcErrors.FailedPrecondition(Reasons.PriceNotFinal, "BTC/USDT 2025-01-12", "daily close not final yet");
+            case "unavailable":
+                throw GrpcErrors.Unavailable(Reasons.UpstreamUnavailable, "CBR is down", TimeSpan.FromMilliseconds(request.Millis));
             case "crash":
                 throw new InvalidOperationException("secret internal detail");
             case "big":
                 return new ProbeReply { Body = ByteString.CopyFrom(new byte[request.Size]) };
             case "slow":
+                state.RecordDeadline(request.Id, context.Deadline);
                 state.MarkStarted(request.Id);
                 try
                 {

@@ -122,7 +122,7 @@ public sealed class SecurityTests
         });
         using var channel = new GrpcChannel(server.GrpcAddress);
         var client = new CalcClient(channel);
-        var import = new ImportCbrRatesRequest { Rates = { new CbrRateRow { Currency = "USD", EffectiveDate = "2025-03-20", Nominal = 1, Value = "81.0000" } } };
+        var import = new ImportCbrRatesRequest { Rates = { new CbrRateRow { Currency = "USD", EffectiveDate = "2025-03-20", Nominal = 1, Value = "82.8487" } } };
 
         var missing = await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(import));
         var wrong = await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(import, Key(WriterKey + "x")));

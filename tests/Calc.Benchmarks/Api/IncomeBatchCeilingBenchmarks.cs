@@ -59,6 +59,9 @@ public class IncomeBatchCeilingBenchmarks
         }
     }
 
+    /// <summary>The response bytes the last <see cref="DecodeComputeEncode"/> wrote (read by the CI smoke test, not measured).</summary>
+    public ReadOnlyMemory<byte> LastEncoded => _output.WrittenMemory;
+
     /// <summary>The server's binary gRPC path: codec decode, service, codec encode (storage returned to the pools).</summary>
     [Benchmark(OperationsPerInvoke = Receipts, Baseline = true)]
     public int DecodeComputeEncode()

@@ -1,5 +1,6 @@
 using Calc.Domain.Compliance;
 using Calc.Domain.Deadlines;
+using Calc.Domain.Errors;
 using Calc.Domain.Tests.Support;
 
 namespace Calc.Domain.Tests.Compliance;
@@ -33,6 +34,13 @@ public class ComplianceCaseTests
 
         Assert.True(result.IsSuccess, $"{name}: {result.Error}");
         Assert.All(result.Value, f => Assert.False(string.IsNullOrWhiteSpace(f.LegalBasis)));
+        Assert.All(result.Value.Where(f => f.Reason == Reasons.BannedTaxRegime), f =>
+        {
+            // the basis names the very regime the case states (USN, ESHN, AUSN, NPD, PSN: tax-rules R1.3)
+            string regime = input.Regime.ToString().ToUpperInvariant();
+            Assert.Contains(regime, f.LegalBasis, StringComparison.Ordinal);
+            Assert.Contains(regime, f.Message, StringComparison.Ordinal);
+        });
         CaseAssert.Fields(c.Expected, new Dictionary<string, object?>
         {
             ["findings"] = result.Value.Select(f => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>

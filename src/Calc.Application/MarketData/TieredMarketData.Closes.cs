@@ -45,7 +45,8 @@ public sealed partial class TieredMarketData
     /// <summary>Tier 1 and the short-lived answers: true when <paramref name="result"/> is the final answer.</summary>
     private bool TryResolveCloseLocally(CloseKey key, DateOnly todayUtc, out Lookup<CloseQuote> result)
     {
-        if (_closeMemory.TryGet(key, out var cached))
+        var memory = Memory;
+        if (memory.Closes.TryGet(key, out var cached))
         {
             result = Lookup<CloseQuote>.Found(cached);
             return true;
@@ -54,7 +55,7 @@ public sealed partial class TieredMarketData
         if (_store.TryGetClose(key, out var imported))
         {
             var quote = new CloseQuote(imported, QuoteSource.Import);
-            _closeMemory.Set(key, quote);
+            memory.Closes.Set(key, quote);
             result = Lookup<CloseQuote>.Found(quote);
             return true;
         }
@@ -138,6 +139,7 @@ public sealed partial class TieredMarketData
             cacheKeys[j] = keys[pending[j]];
         }
 
+        var memory = Memory;
         var found = new DailyClose?[cacheKeys.Length];
         if (!await CacheGuardAsync(ct => _cache.GetClosesAsync(cacheKeys, found, ct), "read closes", cancellationToken))
         {
@@ -150,7 +152,7 @@ public sealed partial class TieredMarketData
             var key = cacheKeys[j];
             if (found[j] is { IsFinal: true } c && c.Venue == key.Venue && c.Pair == key.Pair && c.Date == key.Date && c.Close > 0)
             {
-                _closeMemory.Set(key, new CloseQuote(c, QuoteSource.Memory));
+                memory.Closes.Set(key, new CloseQuote(c, QuoteSource.Memory));
                 results[pending[j]] = Lookup<CloseQuote>.Found(new CloseQuote(c, QuoteSource.Redis));
             }
             else
@@ -175,6 +177,7 @@ public sealed partial class TieredMarketData
     /// <summary>One upstream call for a whole range; fills the caches once for every waiter.</summary>
     private async Task<CloseFetch> FetchClosesAsync(IExchangeCloseSource source, CloseRange range)
     {
+        var memory = Memory;
         var todayUtc = MarketClock.TodayUtc(_time);
         var to = Min(range.To, todayUtc);
         string what = $"{range.Pair} {range.From:yyyy-MM-dd}..{to:yyyy-MM-dd}";
@@ -216,7 +219,7 @@ public sealed partial class TieredMarketData
             if (final)
             {
                 finals.Add(c);
-                _closeMemory.Set(key, new CloseQuote(c, QuoteSource.Memory));
+                memory.Closes.Set(key, new CloseQuote(c, QuoteSource.Memory));
             }
             else
             {

@@ -36,6 +36,23 @@ public sealed class TieredMarketDataCloseTests
     }
 
     [Fact]
+    public async Task GetCloseAsync_OverwrittenAfterARead_AnswersTheReplacement()
+    {
+        // 31.12 first imported with the 30.12 close by mistake, read, then corrected with overwrite
+        var store = new MarketDataStore();
+        store.ImportCloses([new DailyClose("binance", Build.BtcUsdt, Dec31, 92792.05m, true)], overwrite: false);
+        var md = Build.Tiered(new ManualTime(Build.Utc(2026, 1, 10)), store);
+        var before = await md.GetCloseAsync("binance", Build.BtcUsdt, Dec31, CancellationToken.None);
+        var cached = await md.GetCloseAsync("binance", Build.BtcUsdt, Dec31, CancellationToken.None);
+
+        var report = store.ImportCloses([new DailyClose("binance", Build.BtcUsdt, Dec31, 93576.0m, true)], overwrite: true);
+        var after = await md.GetCloseAsync("binance", Build.BtcUsdt, Dec31, CancellationToken.None);
+
+        Assert.Equal((92792.05m, 92792.05m, 1), (before.Value!.Close.Close, cached.Value!.Close.Close, report.Replaced));
+        Assert.Equal((93576.0m, QuoteSource.Import), (after.Value!.Close.Close, after.Value.Source));
+    }
+
+    [Fact]
     public async Task GetCloseAsync_EmbeddedMissingDay_IsPriceNotFoundNeverZero()
     {
         var md = Build.Tiered(new ManualTime(Build.Utc(2026, 1, 10)));

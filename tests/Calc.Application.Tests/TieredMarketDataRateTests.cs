@@ -160,6 +160,38 @@ public sealed class TieredMarketDataRateTests
     }
 
     [Fact]
+    public async Task GetCbrRateAsync_ImportFillsAHoleAfterARead_AnswersTheNewRateInForce()
+    {
+        // the file lacks 03.03.2026: the 28.02 rate covers that day until the 03.03 rate is imported
+        var store = new MarketDataStore();
+        store.ImportCbrRates([new("USD", new DateOnly(2026, 2, 28), 1, 77.2736m), new("USD", new DateOnly(2026, 3, 4), 1, 77.6093m)], false);
+        var md = Build.Tiered(new ManualTime(Moscow(2026, 3, 20, 12)), store);
+        var before = await md.GetCbrRateAsync("USD", new DateOnly(2026, 3, 3), CancellationToken.None);
+
+        store.ImportCbrRates([new("USD", new DateOnly(2026, 3, 3), 1, 77.1734m)], false);
+        var after = await md.GetCbrRateAsync("USD", new DateOnly(2026, 3, 3), CancellationToken.None);
+
+        Assert.Equal(new DateOnly(2026, 2, 28), before.Value!.Rate.EffectiveDate);
+        Assert.Equal((new DateOnly(2026, 3, 3), 77.1734m), (after.Value!.Rate.EffectiveDate, after.Value.Rate.Value));
+    }
+
+    [Fact]
+    public async Task GetCbrRateAsync_OverwrittenRate_AnswersTheReplacement()
+    {
+        // 03.03 first imported with the 28.02 value by mistake, then corrected with overwrite
+        var store = new MarketDataStore();
+        store.ImportCbrRates([new("USD", new DateOnly(2026, 3, 3), 1, 77.2736m)], false);
+        var md = Build.Tiered(new ManualTime(Moscow(2026, 3, 20, 12)), store);
+        var before = await md.GetCbrRateAsync("USD", new DateOnly(2026, 3, 3), CancellationToken.None);
+
+        var report = store.ImportCbrRates([new("USD", new DateOnly(2026, 3, 3), 1, 77.1734m)], overwrite: true);
+        var after = await md.GetCbrRateAsync("USD", new DateOnly(2026, 3, 3), CancellationToken.None);
+
+        Assert.Equal((77.2736m, 1), (before.Value!.Rate.Value, report.Replaced));
+        Assert.Equal(77.1734m, after.Value!.Rate.Value);
+    }
+
+    [Fact]
     public async Task GetCbrRatesAsync_CbrDown_UpstreamUnavailablePerItemAndNothingCached()
     {
         var cbr = CbrMarch2026();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Calc.Client;
 using Calc.Server.Tests.Infrastructure;
@@ -184,6 +185,59 @@ public sealed class IncomeApiTests(SmallServerFixture fixture) : IClassFixture<S
         Assert.True(provenances.Count <= 10, $"{provenances.Count} provenance records for 2 assets over 5 days");
     }
 
+    [PythonGrpcFact]
+    public async Task StreamRecognizeIncome_ViaPythonGrpcio_ChunksGiveOrderedResultsAndTotalsThatAddUp()
+    {
+        // a policy, then three chunks; r4's decimal comma is a per-receipt error, not a failed call
+        const string stream = """
+            [
+              {"policy": {}},
+              {"receipts": {"receipts": [
+                {"id": "r1", "received_at": "2025-03-15T21:30:00Z", "asset": "BTC", "amount": "0.05"},
+                {"id": "r2", "received_at": "2025-03-16T12:00:00Z", "asset": "ETH", "amount": "2"}]}},
+              {"receipts": {"receipts": [
+                {"id": "r3", "received_at": "2025-03-14T09:00:00Z", "asset": "BTC", "amount": "0.01"},
+                {"id": "r4", "received_at": "2025-03-14T09:00:00Z", "asset": "BTC", "amount": "1,5"},
+                {"id": "r5", "received_at": "2025-03-17T20:59:59Z", "asset": "ETH", "amount": "0.5"}]}},
+              {"receipts": {"receipts": [
+                {"id": "r6", "received_at": "2025-03-17T21:00:00Z", "asset": "BTC", "amount": "0.002"},
+                {"id": "r7", "received_at": "2024-12-31T12:00:00Z", "asset": "BTC", "amount": "0.1"}]}}
+            ]
+            """;
+
+        var outcome = await PythonClient.CallAsync(fixture.Server.GrpcAddress, "calc.v1.IncomeService/StreamRecognizeIncome", stream);
+
+        Assert.True(outcome.GetProperty("ok").GetBoolean(), outcome.ToString());
+        var messages = outcome.GetProperty("responses").EnumerateArray().ToList();
+        var results = messages.Where(m => m.TryGetProperty("results", out _))
+            .SelectMany(m => m.GetProperty("results").TryGetProperty("results", out var r) ? r.EnumerateArray() : Enumerable.Empty<System.Text.Json.JsonElement>())
+            .ToList();
+        var summary = Assert.Single(messages, m => m.TryGetProperty("summary", out _)).GetProperty("summary");
+        Assert.True(messages[^1].TryGetProperty("summary", out _), "the summary is the last message");
+
+        Assert.Equal(["r1", "r2", "r3", "r4", "r5", "r6", "r7"], results.Select(r => r.GetProperty("receipt_id").GetString()));
+        var error = results[3].GetProperty("error");
+        Assert.Equal(("INVALID_DECIMAL", "amount"), (error.GetProperty("reason").GetString(), error.GetProperty("field").GetString()));
+        var incomes = results.Where(r => r.TryGetProperty("income", out _)).Select(r => r.GetProperty("income")).ToList();
+        // amount × close × CBR USD in force (fixture), rounded to kopecks: r1 0.05 × 82574.53 × 85.5694; r2 2 × 1887.0 × 85.5694;
+        // r3 0.01 × 83983.2 × 86.6190; r5 0.5 × 1926.31 × 85.5694; r6 (18.03 in Moscow) 0.002 × 82715.03 × 84.3059;
+        // r7 0.1 × 93576.0 × 101.6797 (the rate set before the New-Year holidays)
+        Assert.Equal(["353292.65", "322938.92", "72745.41", "82416.60", "13946.73", "951477.96"],
+            incomes.Select(i => i.GetProperty("income_rub").GetString()));
+        Assert.Equal((7L, 1L), (Int64(summary, "receipt_count"), Int64(summary, "error_count")));
+        var expected = incomes
+            .GroupBy(i => (Year: int.Parse(i.GetProperty("income_date").GetString()![..4], CultureInfo.InvariantCulture),
+                Month: int.Parse(i.GetProperty("income_date").GetString()![5..7], CultureInfo.InvariantCulture), Asset: i.GetProperty("asset").GetString()!))
+            .OrderBy(g => g.Key.Year).ThenBy(g => g.Key.Month).ThenBy(g => g.Key.Asset, StringComparer.Ordinal)
+            .Select(g => (g.Key.Year, g.Key.Month, g.Key.Asset, Rub: g.Sum(i => Dec(i, "income_rub")), Amount: g.Sum(i => Dec(i, "amount")), Count: g.Count()))
+            .ToList();
+        var totals = summary.GetProperty("totals").EnumerateArray()
+            .Select(t => ((int)Int64(t, "year"), (int)Int64(t, "month"), t.GetProperty("asset").GetString()!, Dec(t, "income_rub"), Dec(t, "amount"), (int)Int64(t, "receipt_count")))
+            .ToList();
+        Assert.Equal(3, expected.Count); // 2024-12 BTC, 2025-03 BTC, 2025-03 ETH
+        Assert.Equal(expected, totals);
+    }
+
     [Fact]
     public async Task StreamRecognizeIncome_FirstMessageNotAPolicy_FailsTheCall()
     {
@@ -244,6 +298,14 @@ public sealed class IncomeApiTests(SmallServerFixture fixture) : IClassFixture<S
         var rate = await Client().GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-03-16" });
         Assert.Equal("85.5694", rate.Value);
     }
+
+    /// <summary>An integer field of the Python client's JSON: int64 comes as a string, and a 0 is left out.</summary>
+    private static long Int64(System.Text.Json.JsonElement message, string name) =>
+        !message.TryGetProperty(name, out var v) ? 0
+        : v.ValueKind == System.Text.Json.JsonValueKind.String ? long.Parse(v.GetString()!, CultureInfo.InvariantCulture) : v.GetInt64();
+
+    private static decimal Dec(System.Text.Json.JsonElement message, string name) =>
+        decimal.Parse(message.GetProperty(name).GetString()!, NumberStyles.Number, CultureInfo.InvariantCulture);
 
     private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> OneChunkWithoutPolicy()
     {

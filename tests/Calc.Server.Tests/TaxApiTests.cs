@@ -41,6 +41,36 @@ public sealed class TaxApiTests(SmallServerFixture fixture) : IClassFixture<Smal
     }
 
     [Theory]
+    [InlineData("2400000", "312000", "312000", 1)] // 13 % × 2400000
+    [InlineData("2400001", "312000.15", "312000", 2)] // 312000.15 → 312000 (under 50 kopecks dropped, art. 52 p.6)
+    [InlineData("3000000", "402000", "402000", 2)] // 312000 + 15 % × 600000
+    [InlineData("5000000", "702000", "702000", 2)] // 312000 + 15 % × 2600000
+    [InlineData("20000000", "3402000", "3402000", 3)] // 702000 + 18 % × 15000000
+    [InlineData("50000000", "9402000", "9402000", 4)] // 3402000 + 20 % × 30000000
+    [InlineData("60000000", "11602000", "11602000", 5)] // 9402000 + 22 % × 10000000
+    public async Task ComputeNdfl_Ex5Thresholds_MatchTheSpec(string mainBase, string exactTax, string mainTax, int brackets)
+    {
+        var response = await Client().ComputeNdflAsync(new ComputeNdflRequest
+        {
+            TaxYear = 2025,
+            Residency = Residency.Resident,
+            MiningIncomeRub = mainBase,
+        });
+
+        Assert.Equal((mainBase, mainTax, mainTax, "0", mainTax), (response.MainBaseRub, response.MainTaxRub, response.TaxDueRub, response.InvestmentTaxRub, response.TotalDueRub));
+        Assert.Equal(brackets, response.Brackets.Count);
+        // the brackets split the whole base, and their taxes add up to the unrounded tax
+        Assert.Equal(Dec(mainBase), response.Brackets.Sum(b => Dec(b.BaseRub)));
+        Assert.Equal(Dec(exactTax), response.Brackets.Sum(b => Dec(b.TaxRub)));
+        // 2025 scale: 13 % to 2.4 M, 15 % to 5 M, 18 % to 20 M, 20 % to 50 M, 22 % above (open top bracket)
+        Assert.Equal(new[] { 0.13m, 0.15m, 0.18m, 0.20m, 0.22m }[..brackets], response.Brackets.Select(b => Dec(b.Rate)));
+        Assert.Equal(new[] { "0", "2400000", "5000000", "20000000", "50000000" }[..brackets], response.Brackets.Select(b => b.FromRub));
+        Assert.Equal(new[] { "2400000", "5000000", "20000000", "50000000", "" }[..brackets], response.Brackets.Select(b => b.ToRub));
+    }
+
+    private static decimal Dec(string value) => decimal.Parse(value, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Theory]
     [InlineData("Ex1c", 2025, "9000000", "0", "2250000", "720000", "1530000")]
     [InlineData("Ex4", 2025, "10000000", "0", "2500000", "800000", "1700000")]
     [InlineData("Ex4-2031", 2031, "10000000", "0", "2500000", "700000", "1800000")]

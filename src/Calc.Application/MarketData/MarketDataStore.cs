@@ -27,6 +27,14 @@ public sealed class MarketDataStore
 {
     private readonly Lock _writeLock = new();
     private volatile Snapshot _snapshot = Snapshot.Empty;
+    private long _version;
+
+    /// <summary>
+    /// Incremented after every change of the held values (an added or replaced close or rate), once the new
+    /// snapshot is visible: a reader that sees version N reads a snapshot at least as new as change N. Caches
+    /// of values derived from the store (e.g. the rate in force on a day) are valid for one version only.
+    /// </summary>
+    public long Version => Volatile.Read(ref _version);
 
     public int CloseCount => _snapshot.Closes.Count;
 
@@ -84,6 +92,7 @@ public sealed class MarketDataStore
             if (added + replaced > 0)
             {
                 _snapshot = current with { Closes = map.ToFrozenDictionary(), Spans = BuildSpans(map.Values) };
+                Interlocked.Increment(ref _version);
             }
 
             return new ImportReport(added, unchanged, replaced, rejected);
@@ -140,6 +149,7 @@ public sealed class MarketDataStore
                 }
 
                 _snapshot = current with { Series = series.ToFrozenDictionary(StringComparer.Ordinal) };
+                Interlocked.Increment(ref _version);
             }
 
             return new ImportReport(added, unchanged, replaced, rejected);

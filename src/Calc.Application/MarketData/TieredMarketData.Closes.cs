@@ -47,7 +47,8 @@ public sealed partial class TieredMarketData
     /// <summary>Tier 1 and the short-lived answers: true when <paramref name="result"/> is the final answer.</summary>
     private bool TryResolveCloseLocally(CloseKey key, DateOnly todayUtc, out Lookup<CloseQuote> result)
     {
-        if (_closeMemory.TryGet(key, out var cached))
+        var memory = Memory;
+        if (memory.Closes.TryGet(key, out var cached))
         {
             result = Lookup<CloseQuote>.Found(cached);
             return true;
@@ -56,7 +57,7 @@ public sealed partial class TieredMarketData
         if (_store.TryGetClose(key, out var imported))
         {
             var quote = new CloseQuote(imported, QuoteSource.Import);
-            _closeMemory.Set(key, quote);
+            memory.Closes.Set(key, quote);
             result = Lookup<CloseQuote>.Found(quote);
             return true;
         }
@@ -143,6 +144,7 @@ public sealed partial class TieredMarketData
             cacheKeys[j] = keys[pending[j]];
         }
 
+        var memory = Memory;
         var found = new DailyClose?[cacheKeys.Length];
         if (!await CacheGuardAsync(ct => _cache.GetClosesAsync(cacheKeys, found, ct), "read closes", cancellationToken))
         {
@@ -155,7 +157,7 @@ public sealed partial class TieredMarketData
             var key = cacheKeys[j];
             if (found[j] is { IsFinal: true } c && c.Venue == key.Venue && c.Pair == key.Pair && c.Date == key.Date && c.Close > 0)
             {
-                _closeMemory.Set(key, new CloseQuote(c, QuoteSource.Memory));
+                memory.Closes.Set(key, new CloseQuote(c, QuoteSource.Memory));
                 results[pending[j]] = Lookup<CloseQuote>.Found(new CloseQuote(c, QuoteSource.Redis));
             }
             else
@@ -180,6 +182,7 @@ public sealed partial class TieredMarketData
     /// <summary>One upstream call for a whole range; fills the caches once for every waiter.</summary>
     private async Task<CloseFetch> FetchClosesAsync(IExchangeCloseSource source, CloseRange range)
     {
+        var memory = Memory;
         var todayUtc = MarketClock.TodayUtc(_time);
         var to = Min(range.To, todayUtc);
         string what = $"{range.Pair} {range.From:yyyy-MM-dd}..{to:yyyy-MM-dd}";
@@ -224,7 +227,7 @@ public sealed partial class TieredMarketData
             if (final)
             {
                 finals.Add(c);
-                _closeMemory.Set(key, new CloseQuote(c, QuoteSource.Memory));
+                memory.Closes.Set(key, new CloseQuote(c, QuoteSource.Memory));
             }
             else
             {

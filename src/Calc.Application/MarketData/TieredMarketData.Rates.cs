@@ -48,7 +48,8 @@ public sealed partial class TieredMarketData
 
     private bool TryResolveRateLocally(CbrRateKey key, DateOnly todayMsk, out Lookup<CbrRateQuote> result)
     {
-        if (_rateMemory.TryGet(key, out var cached))
+        var memory = Memory;
+        if (memory.Rates.TryGet(key, out var cached))
         {
             result = Lookup<CbrRateQuote>.Found(cached);
             return true;
@@ -65,7 +66,7 @@ public sealed partial class TieredMarketData
         if (currency == Rouble)
         {
             var rub = new CbrRateQuote(key.Date, new CbrRate(Rouble, key.Date, 1, 1m), QuoteSource.Memory, IsFinal: true);
-            _rateMemory.Set(key, rub);
+            memory.Rates.Set(key, rub);
             result = Lookup<CbrRateQuote>.Found(rub);
             return true;
         }
@@ -79,7 +80,7 @@ public sealed partial class TieredMarketData
             {
                 // the series only answers a day covered by a later rate or by its own effective date: published
                 var quote = new CbrRateQuote(key.Date, rate, QuoteSource.Import, IsFinal: true);
-                _rateMemory.Set(key, quote);
+                memory.Rates.Set(key, quote);
                 result = Lookup<CbrRateQuote>.Found(quote);
                 return true;
             }
@@ -183,6 +184,7 @@ public sealed partial class TieredMarketData
             cacheKeys[j] = keys[pending[j]];
         }
 
+        var memory = Memory;
         var found = new CbrRate?[cacheKeys.Length];
         if (!await CacheGuardAsync(ct => _cache.GetCbrRatesAsync(cacheKeys, found, ct), "read CBR rates", cancellationToken))
         {
@@ -196,7 +198,7 @@ public sealed partial class TieredMarketData
             if (found[j] is { } r && r.Currency == key.Currency && r.EffectiveDate <= key.Date && r.Nominal > 0 && r.Value > 0
                 && key.Date.DayNumber - r.EffectiveDate.DayNumber < CbrRateSeries.MaxGapDays)
             {
-                _rateMemory.Set(key, new CbrRateQuote(key.Date, r, QuoteSource.Memory, IsFinal: true));
+                memory.Rates.Set(key, new CbrRateQuote(key.Date, r, QuoteSource.Memory, IsFinal: true));
                 results[pending[j]] = Lookup<CbrRateQuote>.Found(new CbrRateQuote(key.Date, r, QuoteSource.Redis, IsFinal: true));
             }
             else
@@ -226,6 +228,7 @@ public sealed partial class TieredMarketData
     /// </summary>
     private async Task<RateFetch> FetchRatesAsync(ICbrRateSource source, RateRange range)
     {
+        var memory = Memory;
         var todayMsk = MarketClock.TodayMoscow(_time);
         var lastAnswerable = Min(range.To, todayMsk.AddDays(_options.CbrProvisionalHorizonDays));
         var fetchFrom = range.From.AddDays(-CbrRateSeries.MaxGapDays);
@@ -295,7 +298,7 @@ public sealed partial class TieredMarketData
             else if (d <= completeThrough)
             {
                 answer = Lookup<CbrRateQuote>.Found(new CbrRateQuote(d, inForce, QuoteSource.Upstream, IsFinal: true));
-                _rateMemory.Set(key, new CbrRateQuote(d, inForce, QuoteSource.Memory, IsFinal: true));
+                memory.Rates.Set(key, new CbrRateQuote(d, inForce, QuoteSource.Memory, IsFinal: true));
                 finals.Add((d, inForce));
             }
             else

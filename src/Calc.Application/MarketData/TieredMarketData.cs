@@ -36,8 +36,7 @@ public sealed partial class TieredMarketData : IMarketData
     private readonly UpstreamHealth _health;
     private readonly ILogger _logger;
 
-    private readonly GenerationalCache<CloseKey, CloseQuote> _closeMemory;
-    private readonly GenerationalCache<CbrRateKey, CbrRateQuote> _rateMemory;
+    private MemoryTier _memory;
     private readonly ExpiringCache<CloseKey, Lookup<CloseQuote>> _closeShortLived;
     private readonly ExpiringCache<CbrRateKey, Lookup<CbrRateQuote>> _rateShortLived;
     private readonly SingleFlight<CloseRange, CloseFetch> _closeFlights;
@@ -62,8 +61,7 @@ public sealed partial class TieredMarketData : IMarketData
         _options = options.Value;
         _health = health;
         _logger = logger;
-        _closeMemory = new(_options.MemoryCacheCapacity);
-        _rateMemory = new(_options.MemoryCacheCapacity);
+        _memory = new MemoryTier(store.Version, _options.MemoryCacheCapacity);
         _closeShortLived = new(time);
         _rateShortLived = new(time);
         _closeFlights = new(time, _options.FlightRetention);
@@ -76,6 +74,29 @@ public sealed partial class TieredMarketData : IMarketData
         foreach (var venue in _venues.Keys)
         {
             health.Register(venue);
+        }
+    }
+
+    /// <summary>
+    /// The in-process tier for the store's current version. An import that adds or replaces a value changes
+    /// what a key answers (a replaced close, or a new rate in force from its date), so the values learnt before
+    /// it are dropped with their tier; a lookup that started on an older tier only writes into that dropped one.
+    /// </summary>
+    private MemoryTier Memory
+    {
+        get
+        {
+            while (true)
+            {
+                var memory = Volatile.Read(ref _memory);
+                long version = _store.Version;
+                if (memory.StoreVersion == version)
+                {
+                    return memory;
+                }
+
+                Interlocked.CompareExchange(ref _memory, new MemoryTier(version, _options.MemoryCacheCapacity), memory);
+            }
         }
     }
 
@@ -119,6 +140,16 @@ public sealed partial class TieredMarketData : IMarketData
             MarketDataLog.CacheFailed(_logger, what, e.GetType().Name, e.Message);
             return false;
         }
+    }
+
+    /// <summary>Final closes and rates learnt while the store was at one version.</summary>
+    private sealed class MemoryTier(long storeVersion, int capacity)
+    {
+        public long StoreVersion { get; } = storeVersion;
+
+        public GenerationalCache<CloseKey, CloseQuote> Closes { get; } = new(capacity);
+
+        public GenerationalCache<CbrRateKey, CbrRateQuote> Rates { get; } = new(capacity);
     }
 
     private static CalcError UpstreamError(UpstreamException e, string what) => e.Reason switch

@@ -47,3 +47,15 @@ internal sealed class PythonGrpcTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A fact that needs Python grpcio: skipped locally when missing, never skipped under CI=true.</summary>
+internal sealed class PythonGrpcFactAttribute : FactAttribute
+{
+    public PythonGrpcFactAttribute()
+    {
+        if (!ExternalTools.HasPythonGrpc && !ExternalTools.IsCi)
+        {
+            Skip = "python3-grpcio / python3-grpc-tools are not installed (apt-get install python3-grpcio python3-grpc-tools); skipped outside CI";
+        }
+    }
+}

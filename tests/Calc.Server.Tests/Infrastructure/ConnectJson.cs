@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Calc.Server.Tests.Infrastructure;
+
+/// <summary>A Connect unary call with a JSON body over HTTP/1.1, the way 1C's HTTP client makes it.</summary>
+internal static class ConnectJson
+{
+    public sealed record Reply(HttpStatusCode Status, Version Version, byte[] Body)
+    {
+        public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+        public string Text => Encoding.UTF8.GetString(Body);
+
+        /// <summary>The ErrorInfo reason of a Connect error body (from the detail's JSON "debug" form).</summary>
+        public string? Reason => Json.TryGetProperty("details", out var details)
+            ? details.EnumerateArray().Where(d => d.GetProperty("type").GetString() == "google.rpc.ErrorInfo")
+                .Select(d => d.GetProperty("debug").GetProperty("reason").GetString()).FirstOrDefault()
+            : null;
+    }
+
+    public static async Task<Reply> PostAsync(Uri http1Address, string method, string requestJson, string? apiKey = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var content = new StringContent(requestJson, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(http1Address, "/" + method)) { Content = content };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("x-api-key", apiKey);
+        }
+
+        using var response = await http.SendAsync(request);
+        return new Reply(response.StatusCode, response.Version, await response.Content.ReadAsByteArrayAsync());
+    }
+}

@@ -278,14 +278,23 @@ internal sealed class RedisClient : IAsyncDisposable
         _firstAttempt.TrySetResult();
     }
 
-    /// <summary>base·2^(n−1), capped, ±20 % jitter so that many replicas do not reconnect in lockstep.</summary>
-    private TimeSpan Backoff(int failures)
+    /// <summary>The delay before the next attempt after <paramref name="failures"/> failed ones, with random jitter.</summary>
+    internal TimeSpan Backoff(int failures)
     {
-        double ms = _options.ReconnectBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
-        ms = Math.Min(ms, _options.ReconnectMaxDelay.TotalMilliseconds);
 #pragma warning disable CA5394 // jitter for retry spreading, not security
-        ms *= 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return Backoff(failures, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
 #pragma warning restore CA5394
+    }
+
+    /// <summary>
+    /// base·2^(n−1), capped at <paramref name="maxDelay"/>, then ±20 % jitter (<paramref name="jitter"/> in [0, 1)
+    /// maps to ×0.8 … ×1.2) so that many replicas do not reconnect in lockstep.
+    /// </summary>
+    internal static TimeSpan Backoff(int failures, TimeSpan baseDelay, TimeSpan maxDelay, double jitter)
+    {
+        double ms = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
+        ms = Math.Min(ms, maxDelay.TotalMilliseconds);
+        ms *= 0.8 + (Math.Clamp(jitter, 0, 1) * 0.4);
         return TimeSpan.FromMilliseconds(ms);
     }
 

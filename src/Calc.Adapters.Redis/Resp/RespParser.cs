@@ -41,7 +41,13 @@ internal static class RespParser
     public static bool TryParse(ReadOnlySpan<byte> buffer, out RespValue value, out int consumed)
     {
         int pos = 0;
-        if (TryParseValue(buffer, ref pos, 0, out value))
+
+        // every value has a line of its own of at least 3 bytes ("_\r\n"), nested ones included: the aggregates
+        // of one reply can together claim at most a third of the buffer as elements. Each aggregate reserves
+        // its elements from this budget before allocating them, so claims that the received bytes cannot back
+        // (e.g. 30 nested "*100000" headers over the same 300 kB) wait for data instead of allocating 30 arrays.
+        long elementBudget = buffer.Length / 3;
+        if (TryParseValue(buffer, ref pos, 0, ref elementBudget, out value))
         {
             consumed = pos;
             return true;
@@ -52,7 +58,7 @@ internal static class RespParser
         return false;
     }
 
-    private static bool TryParseValue(ReadOnlySpan<byte> buf, ref int pos, int depth, out RespValue value)
+    private static bool TryParseValue(ReadOnlySpan<byte> buf, ref int pos, int depth, ref long budget, out RespValue value)
     {
         value = default;
         if (pos >= buf.Length)
@@ -117,12 +123,12 @@ internal static class RespParser
             case (byte)'~':
             case (byte)'>':
             case (byte)'%':
-                return TryParseAggregate(buf, ref pos, type, line, start, next, depth, out value);
+                return TryParseAggregate(buf, ref pos, type, line, start, next, depth, ref budget, out value);
             case (byte)'|':
                 // attribute: metadata about the reply that follows; read it, drop it, return that reply
                 int p = pos;
-                if (!TryParseAggregate(buf, ref p, (byte)'%', line, start, next, depth, out _)
-                    || !TryParseValue(buf, ref p, depth + 1, out value))
+                if (!TryParseAggregate(buf, ref p, (byte)'%', line, start, next, depth, ref budget, out _)
+                    || !TryParseValue(buf, ref p, depth + 1, ref budget, out value))
                 {
                     return false;
                 }
@@ -182,7 +188,7 @@ internal static class RespParser
 
     private static bool TryParseAggregate(
         ReadOnlySpan<byte> buf, ref int pos, byte type, ReadOnlySpan<byte> line, int start, int next, int depth,
-        out RespValue value)
+        ref long budget, out RespValue value)
     {
         value = default;
         long count = ParseLength(line, start, type == (byte)'*', MaxAggregateLength);
@@ -195,17 +201,20 @@ internal static class RespParser
 
         long elements = type == (byte)'%' ? count * 2 : count;
 
-        // every element takes at least 3 bytes ("_\r\n"): do not allocate for data that has not arrived
-        if ((long)buf.Length - next < elements * 3)
+        // every element takes at least 3 bytes ("_\r\n"): do not allocate for data that has not arrived, neither
+        // at this level nor summed over the levels (nested aggregates would otherwise all count the same bytes)
+        if ((long)buf.Length - next < elements * 3 || elements > budget)
         {
             return false;
         }
+
+        budget -= elements;
 
         var items = elements == 0 ? [] : new RespValue[elements];
         int p = next;
         for (int i = 0; i < items.Length; i++)
         {
-            if (!TryParseValue(buf, ref p, depth + 1, out items[i]))
+            if (!TryParseValue(buf, ref p, depth + 1, ref budget, out items[i]))
             {
                 return false;
             }
@@ -238,6 +247,13 @@ internal static class RespParser
             }
 
             return false;
+        }
+
+        // the same limit whether the CRLF arrived in this read or not: the outcome must not depend on how
+        // the bytes were split into reads
+        if (cr > MaxLineLength)
+        {
+            throw Error("line longer than " + MaxLineLength.ToString(CultureInfo.InvariantCulture) + " bytes", from);
         }
 
         if (rest[cr] == (byte)'\n')

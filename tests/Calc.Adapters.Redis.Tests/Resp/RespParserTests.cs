@@ -198,6 +198,74 @@ public sealed class RespParserTests
     }
 
     [Fact]
+    public void TryParse_LineOverTheLimitWithItsCrlf_RejectedHoweverTheBytesArrive()
+    {
+        // Arrange: a simple string one byte over the limit, CRLF included, and one exactly at the limit. Before the fix
+        // the first was accepted when its CRLF came in the same read and rejected when a read ended inside it.
+        var tooLong = Encoding.ASCII.GetBytes("+" + new string('x', RespParser.MaxLineLength + 1) + "\r\n");
+        var atLimit = Encoding.ASCII.GetBytes("+" + new string('x', RespParser.MaxLineLength) + "\r\n");
+        int[] cuts = [RespParser.MaxLineLength / 2, RespParser.MaxLineLength + 1, RespParser.MaxLineLength + 2, RespParser.MaxLineLength + 3];
+
+        foreach (int cut in cuts.Append(tooLong.Length))
+        {
+            // Act
+            var error = Record.Exception(() => RespRender.Feed([tooLong[..cut], tooLong[cut..]], out _));
+
+            // Assert
+            var protocolError = Assert.IsType<RespProtocolException>(error);
+            Assert.Contains("line longer than", protocolError.Message, StringComparison.Ordinal);
+        }
+
+        foreach (int cut in cuts.Append(atLimit.Length))
+        {
+            // Act
+            var replies = RespRender.Feed([atLimit[..cut], atLimit[cut..]], out int leftover);
+
+            // Assert
+            Assert.Equal("+" + new string('x', RespParser.MaxLineLength), Assert.Single(replies));
+            Assert.Equal(0, leftover);
+        }
+    }
+
+    [Fact]
+    public void TryParse_NestedLargeAggregatesOverTheSameBytes_WaitsForDataInsteadOfAllocatingEveryLevel()
+    {
+        // Arrange: 20 nested headers of 10 000 elements, then 10 000 nulls (30 kB): enough bytes for any one level,
+        // not for all; allocating every level's array, as the parser did, took 20 × 240 kB
+        var wire = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("*10000\r\n", 20)) + string.Concat(Enumerable.Repeat("_\r\n", 10_000)));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        // Act
+        bool complete = RespParser.TryParse(wire, out _, out int consumed);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert
+        Assert.False(complete);
+        Assert.Equal(0, consumed);
+        Assert.True(allocated < 16L * wire.Length, "allocated " + allocated + " bytes for " + wire.Length + " received");
+    }
+
+    [Fact]
+    public void TryParse_NestedAggregatesOnceAllBytesArrived_Complete()
+    {
+        // Arrange: 3 levels of 300 elements (the innermost level's 300 arrays hold 300 nulls each): the element
+        // budget must not refuse a reply that has fully arrived
+        string leaf = "*300\r\n" + string.Concat(Enumerable.Repeat("_\r\n", 300));
+        string middle = "*300\r\n" + string.Concat(Enumerable.Repeat(leaf, 300));
+        var wire = Encoding.ASCII.GetBytes("*2\r\n" + middle + ":7\r\n");
+
+        // Act
+        bool complete = RespParser.TryParse(wire, out var value, out int consumed);
+
+        // Assert
+        Assert.True(complete);
+        Assert.Equal(wire.Length, consumed);
+        Assert.Equal(300, value.Items[0].Items.Length);
+        Assert.All(value.Items[0].Items, a => Assert.Equal(300, a.Items.Length));
+        Assert.Equal(7, value.Items[1].IntegerValue);
+    }
+
+    [Fact]
     public void TryParse_LargeBulkSplitInChunks_ReassemblesExactBytes()
     {
         // Arrange: 200 kB value (larger than one 64 kB read)

@@ -81,6 +81,10 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         Assert.True(await UntilAsync(() => Task.FromResult(Command(redis.Port, "GET " + probeKey) == "$" + probeValue.Length.ToString(CultureInfo.InvariantCulture)), LoadLimit),
             "the upstream close was never written to Redis before the kill");
         string healthyBefore = await WaitForHealthAsync(http, server, "Healthy", LoadLimit);
+        // gRPC health starts NOT_SERVING and follows the checks from the publisher's first run (1 s after start, later
+        // on a loaded machine): wait for it, so the outage below is what the assertion about SERVING is about
+        string grpcBefore = "";
+        bool servingBefore = await UntilAsync(async () => (grpcBefore = await GrpcHealthAsync(h2, server)) == "SERVING", LoadLimit);
         long hitsAtWarm = Stat(redis.Port, "keyspace_hits");
         bool readFromRedis = await UntilAsync(() => Task.FromResult(Stat(redis.Port, "keyspace_hits") >= hitsAtWarm + 100), LoadLimit);
         var before = server.Sample();
@@ -130,6 +134,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         Assert.Empty(load.Wrong);
         Assert.Empty(load.Failed);
         Assert.Equal("Healthy", Overall(healthyBefore));
+        Assert.True(servingBefore, $"gRPC health before the kill: {grpcBefore}");
         Assert.True(readFromRedis, "the batch load did not read from Redis before the kill");
         Assert.Equal("Degraded", Overall(degraded));
         Assert.True(servedThroughOutage, $"the load stalled while Redis was down: {load}");

@@ -45,6 +45,23 @@ public sealed class ServerUnderTest : IAsyncDisposable
     public static async Task<ServerUnderTest> StartAsync(ScenarioOptions options, IDictionary<string, string>? environment = null,
         CancellationToken cancellationToken = default)
     {
+        // the ports were free a moment ago; another process (a parallel test project) may bind one first: then
+        // start again on fresh ones
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LaunchAsync(options, environment, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<ServerUnderTest> LaunchAsync(ScenarioOptions options, IDictionary<string, string>? environment,
+        CancellationToken cancellationToken)
+    {
         int grpcPort = FreePort(), http1Port = FreePort();
         var info = new ProcessStartInfo("dotnet", [options.ServerDll])
         {

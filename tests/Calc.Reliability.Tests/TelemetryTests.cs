@@ -107,6 +107,14 @@ public sealed class TelemetryTests
         Assert.NotEmpty(lines);
         Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
         Assert.Contains(lines, RefusedImport); // the refused import, as a structured event
+        // its fields a log pipeline indexes: method, status, duration and request id
+        var refused = JsonDocument.Parse(lines.Last(RefusedImport)).RootElement.GetProperty("State");
+        Assert.EndsWith("calc.v1.QuoteService/ImportCbrRates", refused.GetProperty("Method").GetString(), StringComparison.Ordinal);
+        Assert.Equal("UNAUTHENTICATED", refused.GetProperty("StatusCode").GetString());
+        var elapsed = refused.GetProperty("ElapsedMs");
+        Assert.True((elapsed.ValueKind == JsonValueKind.Number ? elapsed.GetDouble()
+            : double.Parse(elapsed.GetString()!, System.Globalization.CultureInfo.InvariantCulture)) >= 0);
+        Assert.False(string.IsNullOrWhiteSpace(refused.GetProperty("RequestId").GetString()));
         foreach (var secret in new[] { key, "bc1qwalletthatmustnotbelogged", "txid-must-not-be-logged", "r-secret-1", "r-secret-2" })
         {
             Assert.DoesNotContain(secret, output, StringComparison.Ordinal);

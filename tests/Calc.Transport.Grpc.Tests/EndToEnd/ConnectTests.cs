@@ -42,6 +42,26 @@ public sealed class ConnectTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task ConnectJson_Http2_SameAnswerAndErrorShapeAsOverHttp11()
+    {
+        // Arrange: the gRPC port (h2c, prior knowledge) also serves Connect JSON
+        using var client = server.CreateHttp2Client();
+
+        // Act
+        using var ok = await client.SendAsync(Json("/grpc.testing.TestService/UnaryCall", """{"responseSize": 3, "fillUsername": false}""", HttpVersion.Version20));
+        using var failed = await client.SendAsync(Json("/calc.transport.test.Probe/Run", """{"kind": "calc"}""", HttpVersion.Version20));
+
+        // Assert
+        Assert.Equal((HttpStatusCode.OK, new Version(2, 0)), (ok.StatusCode, ok.Version));
+        Assert.Equal("application/json", ok.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync());
+        Assert.Equal("AAAA", json.RootElement.GetProperty("payload").GetProperty("body").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
+        using var error = JsonDocument.Parse(await failed.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_argument", error.RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task ConnectProto_Http2_BinaryResponse()
     {
         // Arrange

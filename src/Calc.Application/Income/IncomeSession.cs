@@ -120,13 +120,7 @@ public sealed class IncomeSession
                 continue;
             }
 
-            var instant = r.ReceivedAt!.Value;
-            DateOnly date;
-            if (!IncomeDate.NearCalendarEnds(instant))
-            {
-                date = _dates.Of(instant);
-            }
-            else if (!IncomeDate.TryOf(instant, _dates.Zone, out date))
+            if (!_dates.TryOf(r.ReceivedAt!.Value, out var date))
             {
                 outcomes[i] = IncomeOutcome.Failed(CalcError.Invalid(Reasons.InvalidTimestamp, "received_at",
                     $"received_at has no calendar date in {_dates.Zone.Id}: it falls outside 0001-01-01 to 9999-12-31 there"));

@@ -10,11 +10,7 @@ public static class IncomeDate
 {
     public const string DefaultZoneId = "Europe/Moscow";
 
-    public static DateOnly Of(DateTimeOffset instant, TimeZoneInfo zone)
-    {
-        ArgumentNullException.ThrowIfNull(zone);
-        return FromLocalTicks(instant.UtcTicks + zone.GetUtcOffset(instant).Ticks);
-    }
+    public static DateOnly Of(DateTimeOffset instant, TimeZoneInfo zone) => FromLocalTicks(LocalTicks(instant, zone));
 
     /// <summary>
     /// As <see cref="Of"/>, but false for an instant whose local date in <paramref name="zone"/> lies outside
@@ -22,8 +18,7 @@ public static class IncomeDate
     /// </summary>
     public static bool TryOf(DateTimeOffset instant, TimeZoneInfo zone, out DateOnly date)
     {
-        ArgumentNullException.ThrowIfNull(zone);
-        long local = instant.UtcTicks + zone.GetUtcOffset(instant).Ticks;
+        long local = LocalTicks(instant, zone);
         if (local < 0 || local > DateTime.MaxValue.Ticks)
         {
             date = default;
@@ -35,8 +30,15 @@ public static class IncomeDate
     }
 
     /// <summary>True when <paramref name="instant"/> is within a day of the ends of the calendar, where a zone's offset can leave it.</summary>
-    public static bool NearCalendarEnds(DateTimeOffset instant) =>
+    internal static bool NearCalendarEnds(DateTimeOffset instant) =>
         instant.UtcTicks < TimeSpan.TicksPerDay || instant.UtcTicks > DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay;
+
+    /// <summary>The wall-clock ticks of <paramref name="instant"/> in <paramref name="zone"/> (may leave the calendar at its ends).</summary>
+    private static long LocalTicks(DateTimeOffset instant, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return instant.UtcTicks + zone.GetUtcOffset(instant).Ticks;
+    }
 
     /// <summary>The date of a local wall-clock instant given as ticks (the single place the division is made).</summary>
     internal static DateOnly FromLocalTicks(long localTicks) => DateOnly.FromDayNumber((int)(localTicks / TimeSpan.TicksPerDay));

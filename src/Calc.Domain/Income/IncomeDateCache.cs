@@ -51,6 +51,21 @@ public sealed class IncomeDateCache
         return offset == Changing ? IncomeDate.Of(instant, Zone) : IncomeDate.FromLocalTicks(utcTicks + offset);
     }
 
+    /// <summary>
+    /// As <see cref="Of"/>, but false for an instant whose date in <see cref="Zone"/> lies outside 0001-01-01 …
+    /// 9999-12-31 (see <see cref="IncomeDate.TryOf"/>); only instants within a day of those ends are checked.
+    /// </summary>
+    public bool TryOf(DateTimeOffset instant, out DateOnly date)
+    {
+        if (IncomeDate.NearCalendarEnds(instant))
+        {
+            return IncomeDate.TryOf(instant, Zone, out date);
+        }
+
+        date = Of(instant);
+        return true;
+    }
+
     /// <summary>The offset in force all through UTC day <paramref name="day"/>, or <see cref="Changing"/>.</summary>
     private long DayOffset(int day)
     {

@@ -143,6 +143,28 @@ public class IncomeDateCacheTests
         Assert.Equal(IncomeDate.Of(DateTimeOffset.MaxValue, zone), cache.Of(DateTimeOffset.MaxValue));
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:00:00+00:00", "Europe/Moscow", false)] // already year 10000 in Moscow
+    [InlineData("0001-01-01T02:00:00+00:00", "America/New_York", false)] // still year 0 in New York
+    [InlineData("9999-12-31T20:59:59+00:00", "Europe/Moscow", true)]
+    [InlineData("0001-01-01T02:00:00+00:00", "Europe/Moscow", true)]
+    [InlineData("2025-03-15T21:00:00+00:00", "Europe/Moscow", true)] // an ordinary instant: the cached path
+    public void TryOf_InstantsAtAndAwayFromTheCalendarEnds_SameAsIncomeDateTryOf(string instant, string zoneId, bool inCalendar)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        var at = DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture);
+
+        bool cached = new IncomeDateCache(zone).TryOf(at, out var cachedDate);
+        bool direct = IncomeDate.TryOf(at, zone, out var directDate);
+
+        Assert.Equal((inCalendar, inCalendar), (cached, direct));
+        Assert.Equal(directDate, cachedDate);
+        if (inCalendar)
+        {
+            Assert.Equal(Reference(at, zone), cachedDate);
+        }
+    }
+
     private static void AssertSame(IncomeDateCache cache, TimeZoneInfo zone, DateTimeOffset instant)
     {
         var expected = Reference(instant, zone);

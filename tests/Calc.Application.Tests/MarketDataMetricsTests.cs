@@ -82,7 +82,7 @@ public sealed class MarketDataMetricsTests
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == MarketDataMetrics.MeterName)
+                if (instrument.Meter.Name == ApplicationMeter.Name)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

@@ -22,7 +22,7 @@ public sealed class ConnectSecurityTests
     [Fact]
     public async Task ConnectJson_ImportNeedsAWriterKey_ReasonsAsOnGrpc()
     {
-        string keys = WriteKeysFile($"erp={WriterKey}\nbank={ReaderKey}=read\n");
+        string keys = ApiKeysFile.Write($"erp={WriterKey}\nbank={ReaderKey}=read\n");
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Auth__ApiKeysFile"] = keys });
 
         var missing = await PostAsync(server.Http1Address, "QuoteService/ImportCbrRates", Import, null);
@@ -44,7 +44,7 @@ public sealed class ConnectSecurityTests
     [Fact]
     public async Task ConnectJson_RateLimitPerCaller_ResourceExhaustedWithRetryInfo()
     {
-        string keys = WriteKeysFile($"erp={WriterKey}\nbank={ReaderKey}=read\n");
+        string keys = ApiKeysFile.Write($"erp={WriterKey}\nbank={ReaderKey}=read\n");
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeysFile"] = keys,
@@ -98,12 +98,5 @@ public sealed class ConnectSecurityTests
         using var response = await Http.SendAsync(request);
         string body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, JsonDocument.Parse(body));
-    }
-
-    private static string WriteKeysFile(string content)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"calc-keys-{Guid.NewGuid():N}.txt");
-        File.WriteAllText(path, content);
-        return path;
     }
 }

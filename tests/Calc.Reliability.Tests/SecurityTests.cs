@@ -51,7 +51,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task RateLimit_IsPerApiKey_OtherCallerUnaffected_HealthNeverLimited()
     {
-        string keys = WriteKeysFile($"# month-end loaders\nerp={WriterKey}\n\nbank={ReaderKey}=read\n");
+        string keys = ApiKeysFile.Write($"# month-end loaders\nerp={WriterKey}\n\nbank={ReaderKey}=read\n");
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeysFile"] = keys,
@@ -114,7 +114,7 @@ public sealed class SecurityTests
     [Fact]
     public async Task ApiKeysFile_WriteNeedsWriterKey_ReasonsAreStable_KeysNeverLogged()
     {
-        string keys = WriteKeysFile($"erp={WriterKey}\nbank={ReaderKey}=read\n");
+        string keys = ApiKeysFile.Write($"erp={WriterKey}\nbank={ReaderKey}=read\n");
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeysFile"] = keys,
@@ -191,13 +191,6 @@ public sealed class SecurityTests
     private static readonly HttpClient Http2 = Wire.NewH2Client();
 
     private static CallOptions Key(string key) => new() { Headers = new Dictionary<string, string> { ["x-api-key"] = key } };
-
-    private static string WriteKeysFile(string content)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"calc-keys-{Guid.NewGuid():N}.txt");
-        File.WriteAllText(path, content);
-        return path;
-    }
 
     private static async Task CallOnceSlotFreeAsync(CalcClient client)
     {

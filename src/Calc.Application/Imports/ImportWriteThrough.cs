@@ -31,8 +31,7 @@ public sealed partial class ImportWriteThrough : IAsyncDisposable, IDisposable
     /// <summary>Imports waiting to be written before a new one is dropped (counted as failed).</summary>
     public const int MaxQueuedImports = 256;
 
-    private static readonly Meter Meter = new("Calc.Application");
-    private static readonly Counter<long> CacheWrites = Meter.CreateCounter<long>(
+    private static readonly Counter<long> CacheWrites = ApplicationMeter.Instance.CreateCounter<long>(
         "calc.import.cache_writes", "{value}", "Imported final values written through to the shared cache, by outcome");
 
     private readonly IQuoteCache _cache;

@@ -15,14 +15,10 @@ namespace Calc.Application.MarketData;
 /// </remarks>
 internal static class MarketDataMetrics
 {
-    public const string MeterName = "Calc.Application";
-
-    private static readonly Meter Meter = new(MeterName);
-
-    private static readonly Counter<long> Lookups = Meter.CreateCounter<long>(
+    private static readonly Counter<long> Lookups = ApplicationMeter.Instance.CreateCounter<long>(
         "calc.market_data.lookups", "{lookup}", "Market-data lookups by kind and by the tier that answered them");
 
-    private static readonly Counter<long> UpstreamRequests = Meter.CreateCounter<long>(
+    private static readonly Counter<long> UpstreamRequests = ApplicationMeter.Instance.CreateCounter<long>(
         "calc.market_data.upstream_requests", "{request}", "Range requests made to upstream sources, by source and outcome");
 
     public static void Answered(string kind, string tier, int count)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
@@ -81,13 +82,14 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : IMessage<TResponse>
     {
         options ??= CallOptions.Default;
+        long started = Stopwatch.GetTimestamp();
         using var cts = Linked(options, cancellationToken);
         using var message = NewRequest(method, options, new ByteArrayContent(framed));
-        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
-        var stream = await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
+        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false);
+        var stream = await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false);
         var reader = new FrameReader(stream);
         TResponse? result = default;
-        while (await Timed(reader.ReadAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false) is { } payload)
+        while (await Timed(reader.ReadAsync(cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false) is { } payload)
         {
             result = parser.ParseFrom(payload);
         }
@@ -102,11 +104,12 @@ public sealed class GrpcChannel : IDisposable
         where TRequest : IMessage<TRequest> where TResponse : IMessage<TResponse>
     {
         options ??= CallOptions.Default;
+        long started = Stopwatch.GetTimestamp();
         using var cts = Linked(options, cancellationToken);
         using var message = NewRequest(method, options, new ByteArrayContent(Frame(request)));
-        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
-        var reader = new FrameReader(await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false));
-        while (await Timed(reader.ReadAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false) is { } payload)
+        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false);
+        var reader = new FrameReader(await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false));
+        while (await Timed(reader.ReadAsync(cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false) is { } payload)
         {
             yield return parser.ParseFrom(payload);
         }
@@ -135,12 +138,13 @@ public sealed class GrpcChannel : IDisposable
         where TResponse : IMessage<TResponse>
     {
         options ??= CallOptions.Default;
+        long started = Stopwatch.GetTimestamp();
         using var cts = Linked(options, cancellationToken);
         var content = new StreamingContent<TRequest>(requests, frame, cts.Token);
         using var message = NewRequest(method, options, content);
-        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, cts, cancellationToken).ConfigureAwait(false);
-        var reader = new FrameReader(await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false));
-        while (await Timed(reader.ReadAsync(cts.Token), options, cts, cancellationToken).ConfigureAwait(false) is { } payload)
+        using var response = await Timed(_http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false);
+        var reader = new FrameReader(await Timed(response.Content.ReadAsStreamAsync(cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false));
+        while (await Timed(reader.ReadAsync(cts.Token), options, started, cts, cancellationToken).ConfigureAwait(false) is { } payload)
         {
             yield return parser.ParseFrom(payload);
         }
@@ -162,11 +166,13 @@ public sealed class GrpcChannel : IDisposable
     }
 
     /// <summary>
-    /// Awaits one step of a call. When the call's own timer (timeout + 200 ms) fired before the server's
-    /// DEADLINE_EXCEEDED arrived, and the caller did not cancel, the call ends as the server would have ended
-    /// it: <see cref="CalcRpcException"/> with status 4, not a bare TaskCanceledException.
+    /// Awaits one step of a call, ending it as a gRPC client does once the call's deadline has passed: as
+    /// DEADLINE_EXCEEDED (<see cref="CalcRpcException"/> status 4), whether the call's own timer (timeout + 200 ms)
+    /// fired before the server's status arrived, or the server reset the stream after the deadline (the reset
+    /// can reach a duplex call while it is still sending, before the server's status could be read). A caller's
+    /// own cancellation stays a cancellation; a failure before the deadline stays what it is.
     /// </summary>
-    private static async Task<T> Timed<T>(Task<T> step, CallOptions options, CancellationTokenSource call, CancellationToken caller)
+    private static async Task<T> Timed<T>(Task<T> step, CallOptions options, long started, CancellationTokenSource call, CancellationToken caller)
     {
         try
         {
@@ -175,6 +181,11 @@ public sealed class GrpcChannel : IDisposable
         catch (OperationCanceledException e) when (call.IsCancellationRequested && !caller.IsCancellationRequested && options.Timeout is { } timeout)
         {
             throw new CalcRpcException(4, $"deadline exceeded: no answer within the call's timeout of {timeout.TotalMilliseconds:0} ms", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !caller.IsCancellationRequested
+            && options.Timeout is { } timeout && Stopwatch.GetElapsedTime(started) >= timeout)
+        {
+            throw new CalcRpcException(4, $"deadline exceeded: the server ended the call after the call's timeout of {timeout.TotalMilliseconds:0} ms ({e.Message})", e);
         }
     }
 

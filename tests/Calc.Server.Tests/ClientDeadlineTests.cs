@@ -26,6 +26,12 @@ public sealed class ClientDeadlineTests : IAsyncLifetime
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         _silent = builder.Build();
+        // resets the stream after the given delay without a status, while the client may still be sending
+        _silent.MapPost("/calc.test.Reset/After{ms:int}", async (HttpContext context, int ms) =>
+        {
+            await Task.Delay(ms, context.RequestAborted).ConfigureAwait(false);
+            context.Abort();
+        });
         // holds every call until the test ends: a server that neither answers nor sends a status
         _silent.MapPost("/{**path}", async (HttpContext context) =>
         {
@@ -70,6 +76,50 @@ public sealed class ClientDeadlineTests : IAsyncLifetime
         });
 
         Assert.Equal(4, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplex_StreamResetAfterTheDeadlineWhileSending_DeadlineExceeded()
+    {
+        using var channel = new GrpcChannel(_address);
+
+        // the peer resets 400 ms into the call, after its 300 ms timeout and before its own timer (500 ms) normally fires
+        var error = await Assert.ThrowsAsync<CalcRpcException>(async () =>
+        {
+            await foreach (var _ in channel.DuplexStreamingAsync("/calc.test.Reset/After400", SlowRequests(), ListCbrRatesResponse.Parser,
+                new CallOptions { Timeout = TimeSpan.FromMilliseconds(300) }))
+            {
+            }
+        });
+
+        Assert.Equal(4, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Duplex_StreamResetBeforeTheDeadline_NotReportedAsDeadline()
+    {
+        using var channel = new GrpcChannel(_address);
+
+        // reset after 200 ms of a 60 s call: a failure of its own, never DEADLINE_EXCEEDED
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await foreach (var _ in channel.DuplexStreamingAsync("/calc.test.Reset/After200", SlowRequests(), ListCbrRatesResponse.Parser,
+                new CallOptions { Timeout = TimeSpan.FromSeconds(60) }))
+            {
+            }
+        });
+
+        Assert.False(error is CalcRpcException { StatusCode: 4 }, error.ToString());
+    }
+
+    /// <summary>A request every 50 ms for up to 30 s: the client is still sending when the peer resets.</summary>
+    private static async IAsyncEnumerable<ListCbrRatesRequest> SlowRequests()
+    {
+        for (int i = 0; i < 600; i++)
+        {
+            yield return new ListCbrRatesRequest { Currencies = { "USD" } };
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-for dir in protos tests/interop; do
+for dir in protos tests/interop deploy/validate; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "== npm ci ($dir)"
     npm ci --prefix "$dir" --no-audit --no-fund
@@ -16,6 +16,9 @@ done
 
 echo "== buf lint protos"
 protos/buf lint protos
+
+echo "== deployment files (Kubernetes schemas, docker-compose, haproxy)"
+deploy/validate/validate.sh
 
 echo "== dotnet build"
 dotnet build Calc.sln -c Release -nologo -v q

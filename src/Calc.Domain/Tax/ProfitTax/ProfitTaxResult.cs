@@ -3,7 +3,8 @@ namespace Calc.Domain.Tax.ProfitTax;
 /// <summary>
 /// Profit tax on the digital-currency base for a period. <see cref="ResultRub"/> is income − expenses (may be
 /// negative: the loss stays inside the crypto base); <see cref="BaseRub"/> = max(0, result − loss used).
-/// Tax = round(base × (federal + regional)); federal part = round(base × federal rate); regional = tax − federal.
+/// Federal part = round(base × federal rate) (Sheet 02 line 190), regional part = round(base × regional rate)
+/// (line 200), each in whole roubles (art. 52 p.6); tax = federal + regional (line 180).
 /// </summary>
 public sealed record ProfitTaxResult(
     int TaxYear,

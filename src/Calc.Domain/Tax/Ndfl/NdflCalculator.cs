@@ -26,6 +26,19 @@ public static class NdflCalculator
         }
 
         var version = TaxRuleVersions.ForTaxYear(input.TaxYear);
-        return version.IsSuccess ? version.Value.Ndfl.Compute(input, rules, version.Value) : version.Error!;
+        if (!version.IsSuccess)
+        {
+            return version.Error!;
+        }
+
+        var result = version.Value.Ndfl.Compute(input, rules, version.Value);
+        return result.IsSuccess
+            ? result.Value with
+            {
+                RulesReviewedOn = rules.LastReviewedOn,
+                PastRulesReview = rules.IsPastReview(input.TaxYear),
+                Explanation = TaxText.WithReviewNote(result.Value.Explanation, rules.PastReviewNote(input.TaxYear)),
+            }
+            : result;
     }
 }

@@ -48,7 +48,12 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         decimal expenses = Amount(r.MiningExpensesRub, "mining_expenses_rub");
         decimal other = Amount(r.OtherMainBaseRub, "other_main_base_rub");
         decimal withheld = Amount(r.WithheldRub, "withheld_rub");
-        decimal investment = Amount(r.InvestmentBaseRub, "investment_base_rub");
+        decimal investment = 0m;
+        if (Inputs.OptionalDecimal(r.InvestmentBaseRub, "investment_base_rub", 0m, out investment) is { } investmentError)
+        {
+            throw Fail(investmentError); // may be negative: a net loss on sales gives investment tax 0
+        }
+
         var input = new NdflInput(r.TaxYear, residency, income, expenses, other, withheld, investment,
             Options: new NdflOptions(r.ExpenseExcess ?? ExpenseExcessPolicy.CapAtMiningIncome));
         return Unwrap(() => NdflCalculator.Compute(input, rules));

@@ -97,7 +97,15 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
             }
             else
             {
-                policy ??= ResolvedPolicy.Resolve(r.Policy, options);
+                if (policy is null)
+                {
+                    policy = ResolvedPolicy.Resolve(r.Policy, options);
+                    if (pricer.CheckVenue(policy.Venue, "policy.venue") is { } unknownVenue)
+                    {
+                        throw Fail(unknownVenue);
+                    }
+                }
+
                 lookups.Add((i, new PriceKey(policy.Venue, new AssetPair(s.Asset, policy.QuoteCurrency), date)));
             }
 

@@ -56,7 +56,7 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
 
         var input = new NdflInput(r.TaxYear, residency, income, expenses, other, withheld, investment,
             Options: new NdflOptions(r.ExpenseExcess ?? ExpenseExcessPolicy.CapAtMiningIncome));
-        return Unwrap(() => NdflCalculator.Compute(input, rules));
+        return RubAmounts.ForOutput(Unwrap(() => NdflCalculator.Compute(input, rules)));
     }
 
     public async ValueTask<ProfitTaxOutcome> ComputeProfitTaxAsync(ProfitTaxRequest r, CancellationToken cancellationToken)
@@ -151,7 +151,7 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         }
 
         var input = new ProfitTaxInput(r.TaxYear, period, income, expenses, sales, regional);
-        return new ProfitTaxOutcome(Unwrap(() => ProfitTaxCalculator.Compute(input, rules)), pricings);
+        return new ProfitTaxOutcome(RubAmounts.ForOutput(Unwrap(() => ProfitTaxCalculator.Compute(input, rules))), pricings);
     }
 
     public IReadOnlyList<Deadline> GetDeadlines(TaxpayerKind? kind, int year)

@@ -31,11 +31,35 @@ internal static class CliApp
         return root;
     }
 
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (var r = result; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(r.Parent is null ? "calc" : r.Command.Name);
+        }
+
+        return names;
+    }
+
     /// <summary>Parses and runs <paramref name="args"/>; Ctrl-C cancels <paramref name="cancellationToken"/>.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console, IEmbeddedServerFactory embedded, CancellationToken cancellationToken)
     {
         var root = Build(console, embedded);
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // a bad command line is exit code 2 (README), not System.CommandLine's 1, which scripts read as "some rows failed"
+            foreach (var error in parse.Errors)
+            {
+                console.Error.WriteLine("calc: " + error.Message);
+            }
+
+            console.Error.WriteLine($"calc: see '{string.Join(' ', CommandPath(parse.CommandResult))} --help'");
+            await console.Error.FlushAsync(CancellationToken.None);
+            return ExitCodes.Usage;
+        }
+
         var configuration = new InvocationConfiguration
         {
             Output = console.Out,

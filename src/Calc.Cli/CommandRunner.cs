@@ -29,9 +29,10 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
 
     private async Task<int> RunAsync(ParseResult parse, Func<Invocation, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
+        Invocation? current = null;
         try
         {
-            var invocation = new Invocation(parse, options, console, embedded);
+            var invocation = current = new Invocation(parse, options, console, embedded);
             _ = invocation.Format; // option conflicts fail before any connection is made
             return await action(invocation, cancellationToken);
         }
@@ -41,7 +42,8 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
         }
         catch (CalcRpcException e)
         {
-            return Fail(CallErrors.ExitCode(e), CallErrors.Describe(e));
+            string described = CallErrors.Describe(e);
+            return Fail(CallErrors.ExitCode(e), described, NoPriceHint(current, described));
         }
         catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
         {
@@ -62,9 +64,18 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
         }
     }
 
-    private int Fail(int exitCode, string message)
+    /// <summary>A call that found no price: say where prices come from in this mode (--data, --server).</summary>
+    private static string? NoPriceHint(Invocation? invocation, string message) =>
+        invocation is not null && message.Contains("PRICE_NOT_FOUND", StringComparison.Ordinal) ? invocation.NoPriceHint() : null;
+
+    private int Fail(int exitCode, string message, string? hint = null)
     {
         console.Error.WriteLine("calc: " + message);
+        if (hint is not null)
+        {
+            console.Error.WriteLine("calc: " + hint);
+        }
+
         console.Error.Flush();
         return exitCode;
     }

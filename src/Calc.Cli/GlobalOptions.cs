@@ -149,10 +149,40 @@ internal sealed class Invocation(System.CommandLine.ParseResult parse, GlobalOpt
         return new CallOptions { Timeout = parse.GetValue(options.Timeout) ?? defaultTimeout, Headers = headers };
     }
 
+    /// <summary>--embedded without --data (nor CALC_DATA): the in-process Calc holds no market data.</summary>
+    public bool EmbeddedWithoutData => parse.GetValue(options.Embedded) && string.IsNullOrWhiteSpace(parse.GetValue(options.Data));
+
+    /// <summary>
+    /// What to do when no price could be found for anything (every row PRICE_NOT_FOUND): where the prices come from
+    /// in this mode, and what to pass. Names command-line options, not server configuration keys, for --embedded.
+    /// </summary>
+    public string NoPriceHint()
+    {
+        if (EmbeddedWithoutData)
+        {
+            return "--embedded was given no market data: pass --data DIR, a folder with closes.csv and cbr-rates.csv "
+                + "(e.g. --data ../shared/data), or set CALC_DATA; or call a server that holds the prices with --server URL";
+        }
+
+        if (parse.GetValue(options.Embedded))
+        {
+            return $"the folder --data {parse.GetValue(options.Data)} holds no close for these days and pairs: see 'calc venues --embedded --data …' "
+                + "for what it holds, pass another folder, or call a server that has the prices with --server URL";
+        }
+
+        return $"the server {parse.GetValue(options.Server)} holds no close for these days and pairs and fetches none: see 'calc venues', "
+            + "import the prices ('calc import closes'), or run with --embedded --data DIR (a folder with closes.csv and cbr-rates.csv)";
+    }
+
     public async Task<ICalcConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         if (parse.GetValue(options.Embedded))
         {
+            if (parse.GetValue(options.Data) is { Length: > 0 } data)
+            {
+                CheckDataFolder(data);
+            }
+
             var server = await embedded.StartAsync(new EmbeddedOptions(parse.GetValue(options.Data)), cancellationToken);
             return new EmbeddedConnection(server);
         }
@@ -164,5 +194,24 @@ internal sealed class Invocation(System.CommandLine.ParseResult parse, GlobalOpt
         }
 
         return new RemoteConnection(uri);
+    }
+
+    /// <summary>--data must name a folder holding closes.csv and/or cbr-rates.csv; say so in CLI terms before starting.</summary>
+    private static void CheckDataFolder(string data)
+    {
+        string full = Path.GetFullPath(data);
+        if (!Directory.Exists(full))
+        {
+            throw new CliException(File.Exists(full)
+                ? $"--data '{data}' is a file: pass the folder that holds closes.csv and cbr-rates.csv (e.g. --data ../shared/data)"
+                : $"--data '{data}' is not a folder ({full} does not exist): pass the folder that holds closes.csv and cbr-rates.csv "
+                    + "(e.g. --data ../shared/data), or leave --data out for commands that need no prices (ndfl, deadlines)");
+        }
+
+        if (!File.Exists(Path.Combine(full, "closes.csv")) && !File.Exists(Path.Combine(full, "cbr-rates.csv")))
+        {
+            throw new CliException($"--data '{data}' holds neither closes.csv nor cbr-rates.csv: pass the folder with the market data files "
+                + "(closes.csv: venue,base,quote,date,close; cbr-rates.csv: date,char_code,nominal,value)");
+        }
     }
 }

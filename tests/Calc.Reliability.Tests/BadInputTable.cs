@@ -39,7 +39,7 @@ public static class BadInputTable
         new("quote missing date", Q + "GetQuote", """{"asset":"BTC"}""", Ia, "MISSING_FIELD"),
         new("quote missing asset", Q + "GetQuote", """{"date":"2025-03-16"}""", Ia, "MISSING_FIELD"),
         new("quote unlisted asset", Q + "GetQuote", """{"asset":"NOPE","date":"2025-03-16"}""", Nf, "PRICE_NOT_FOUND"),
-        new("quote unlisted venue", Q + "GetQuote", """{"asset":"BTC","venue":"mtgox","date":"2025-03-16"}""", Nf, "PRICE_NOT_FOUND"),
+        new("quote unlisted venue", Q + "GetQuote", """{"asset":"BTC","venue":"mtgox","date":"2025-03-16"}""", Ia, "UNKNOWN_VENUE"),
         new("quote unlisted quote currency", Q + "GetQuote", """{"asset":"BTC","quote_currency":"XAU","date":"2025-03-16"}""", Nf, "PRICE_NOT_FOUND"),
         new("quote far future", Q + "GetQuote", """{"asset":"BTC","date":"2999-01-01"}""", "OUT_OF_RANGE", "DATE_OUT_OF_RANGE"),
         new("quote year 1", Q + "GetQuote", """{"asset":"BTC","date":"0001-01-01"}""", Nf, "PRICE_NOT_FOUND"),
@@ -51,7 +51,7 @@ public static class BadInputTable
         new("batch quotes over limit", Q + "BatchGetQuotes", Many("requests", 10_001, i => $$"""{"asset":"BTC","date":"2025-03-16","id":"q{{i}}"}"""), Ia, "TOO_MANY_ITEMS"),
         new("batch quotes duplicated id", Q + "BatchGetQuotes", """{"requests":[{"id":"a","asset":"BTC","date":"2025-03-16"},{"id":"a","asset":"BTC","date":"2025-03-17"}]}""", Ia, "DUPLICATE_ID", Level.Item),
         new("batch quotes bad item date", Q + "BatchGetQuotes", """{"requests":[{"asset":"BTC","date":"2025-03-16"},{"asset":"BTC","date":"2025-13-01"}]}""", Ia, "INVALID_DATE", Level.Item),
-        new("batch quotes unlisted item venue", Q + "BatchGetQuotes", """{"requests":[{"asset":"BTC","venue":"nope","date":"2025-03-16"}]}""", Nf, "PRICE_NOT_FOUND", Level.Item),
+        new("batch quotes unlisted item venue", Q + "BatchGetQuotes", """{"requests":[{"asset":"BTC","venue":"nope","date":"2025-03-16"}]}""", Ia, "UNKNOWN_VENUE", Level.Item),
 
         // ---- QuoteService/GetCbrRate
         new("cbr missing currency", Q + "GetCbrRate", """{"date":"2025-01-05"}""", Ia, "MISSING_FIELD"),

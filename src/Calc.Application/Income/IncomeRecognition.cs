@@ -17,7 +17,16 @@ public sealed class IncomeRecognition(Pricer pricer, RuleSet rules, ValuationOpt
     // per-chunk tables reused across calls (a 10,000-receipt batch would otherwise allocate them each time)
     private readonly IncomeScratchPool _scratch = new(options.MaxBatchItems);
 
-    public IncomeSession Begin(PolicyInput? policy) => new(pricer, rules, ResolvedPolicy.Resolve(policy, options), _scratch);
+    public IncomeSession Begin(PolicyInput? policy)
+    {
+        var resolved = ResolvedPolicy.Resolve(policy, options);
+        if (pricer.CheckVenue(resolved.Venue, "policy.venue") is { } unknown)
+        {
+            throw new CalcException(unknown); // the whole call: every receipt would fail alike
+        }
+
+        return new(pricer, rules, resolved, _scratch);
+    }
 
     /// <summary>Checks a unary batch's or a stream chunk's size; a violation fails the call.</summary>
     public void CheckBatch(int count, string field)

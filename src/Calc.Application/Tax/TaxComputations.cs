@@ -48,10 +48,15 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         decimal expenses = Amount(r.MiningExpensesRub, "mining_expenses_rub");
         decimal other = Amount(r.OtherMainBaseRub, "other_main_base_rub");
         decimal withheld = Amount(r.WithheldRub, "withheld_rub");
-        decimal investment = Amount(r.InvestmentBaseRub, "investment_base_rub");
+        decimal investment = 0m;
+        if (Inputs.OptionalDecimal(r.InvestmentBaseRub, "investment_base_rub", 0m, out investment) is { } investmentError)
+        {
+            throw Fail(investmentError); // may be negative: a net loss on sales gives investment tax 0
+        }
+
         var input = new NdflInput(r.TaxYear, residency, income, expenses, other, withheld, investment,
             Options: new NdflOptions(r.ExpenseExcess ?? ExpenseExcessPolicy.CapAtMiningIncome));
-        return Unwrap(() => NdflCalculator.Compute(input, rules));
+        return RubAmounts.ForOutput(Unwrap(() => NdflCalculator.Compute(input, rules)));
     }
 
     public async ValueTask<ProfitTaxOutcome> ComputeProfitTaxAsync(ProfitTaxRequest r, CancellationToken cancellationToken)
@@ -92,7 +97,15 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
             }
             else
             {
-                policy ??= ResolvedPolicy.Resolve(r.Policy, options);
+                if (policy is null)
+                {
+                    policy = ResolvedPolicy.Resolve(r.Policy, options);
+                    if (pricer.CheckVenue(policy.Venue, "policy.venue") is { } unknownVenue)
+                    {
+                        throw Fail(unknownVenue);
+                    }
+                }
+
                 lookups.Add((i, new PriceKey(policy.Venue, new AssetPair(s.Asset, policy.QuoteCurrency), date)));
             }
 
@@ -138,7 +151,7 @@ public sealed class TaxComputations(RuleSet rules, Pricer pricer, ValuationOptio
         }
 
         var input = new ProfitTaxInput(r.TaxYear, period, income, expenses, sales, regional);
-        return new ProfitTaxOutcome(Unwrap(() => ProfitTaxCalculator.Compute(input, rules)), pricings);
+        return new ProfitTaxOutcome(RubAmounts.ForOutput(Unwrap(() => ProfitTaxCalculator.Compute(input, rules))), pricings);
     }
 
     public IReadOnlyList<Deadline> GetDeadlines(TaxpayerKind? kind, int year)

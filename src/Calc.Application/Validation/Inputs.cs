@@ -52,15 +52,23 @@ public static class Inputs
             return CalcError.Invalid(Reasons.UnknownAsset, field, $"{field} '{Echo(text)}' is not an asset code (2-10 upper-case letters or digits)");
         }
 
+        bool lower = false;
         foreach (char c in text)
         {
-            if (!char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c))
+            if (char.IsAsciiLetterLower(c))
+            {
+                lower = true;
+            }
+            else if (!char.IsAsciiLetterUpper(c) && !char.IsAsciiDigit(c))
             {
                 return CalcError.Invalid(Reasons.UnknownAsset, field, $"{field} '{Echo(text)}' is not an asset code (2-10 upper-case letters or digits)");
             }
         }
 
-        return null;
+        // codes are case-sensitive keys of the market data: refuse with the fix rather than guess (every API call alike)
+        return lower
+            ? CalcError.Invalid(Reasons.UnknownAsset, field, $"{field} '{text}' is not an asset code: codes are upper case, send '{text.ToUpperInvariant()}'")
+            : null;
     }
 
     /// <summary>A required decimal string in the strict invariant form.</summary>

@@ -52,6 +52,13 @@ public sealed class Pricer(IMarketData market)
             return;
         }
 
+        if (UnknownVenues(keys) is { } unknown)
+        {
+            // a venue Calc does not know fails its items alone (quotes and collateral name their own venue)
+            await PriceKnownAsync(keys, policy, results, unknown, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         // sized for all-distinct keys (a session's are): no rehash garbage per batch
         var distinct = new Dictionary<PriceKey, int>(keys.Count);
         var closeKeys = new List<CloseKey>(keys.Count);
@@ -92,12 +99,13 @@ public sealed class Pricer(IMarketData market)
         }
 
         var priced = new Lookup<PricedClose>[closeKeys.Count];
+        IReadOnlyList<VenueInfo>? held = null;
         for (int i = 0; i < closeKeys.Count; i++)
         {
             var rate = closes[i].Ok && conversion[i].Error is null && conversion[i].Currency.Length > 0
                 ? rates[rateIndex[new CbrRateKey(conversion[i].Currency, closeKeys[i].Date)]]
                 : default;
-            priced[i] = Combine(closeKeys[i], closes[i], conversion[i], rate, policy);
+            priced[i] = Explain(closeKeys[i], Combine(closeKeys[i], closes[i], conversion[i], rate, policy), ref held);
         }
 
         for (int i = 0; i < keys.Count; i++)
@@ -106,8 +114,99 @@ public sealed class Pricer(IMarketData market)
         }
     }
 
+    /// <summary>UNKNOWN_VENUE (naming the known venues) for a venue Calc has no client for and holds no closes of; else null.</summary>
+    public CalcError? CheckVenue(string venue, string field) => KnownVenues.Check(venue, market, field);
+
+    /// <summary>The unknown venues among the keys' (usually none: one dictionary-free pass over known ids).</summary>
+    private Dictionary<string, CalcError>? UnknownVenues(IReadOnlyList<PriceKey> keys)
+    {
+        Dictionary<string, CalcError>? unknown = null;
+        string? lastKnown = null;
+        foreach (var key in keys)
+        {
+            if (ReferenceEquals(key.Venue, lastKnown) || string.Equals(key.Venue, lastKnown, StringComparison.Ordinal)
+                || (unknown?.ContainsKey(key.Venue) ?? false))
+            {
+                continue;
+            }
+
+            if (CheckVenue(key.Venue, "venue") is { } error)
+            {
+                (unknown ??= new Dictionary<string, CalcError>(StringComparer.Ordinal))[key.Venue] = error;
+            }
+            else
+            {
+                lastKnown = key.Venue;
+            }
+        }
+
+        return unknown;
+    }
+
+    private async ValueTask PriceKnownAsync(IReadOnlyList<PriceKey> keys, ResolvedPolicy policy, Lookup<PricedClose>[] results,
+        Dictionary<string, CalcError> unknown, CancellationToken cancellationToken)
+    {
+        var known = new List<int>(keys.Count);
+        for (int i = 0; i < keys.Count; i++)
+        {
+            if (unknown.TryGetValue(keys[i].Venue, out var error))
+            {
+                results[i] = Lookup<PricedClose>.Failed(error);
+            }
+            else
+            {
+                known.Add(i);
+            }
+        }
+
+        if (known.Count == 0)
+        {
+            return;
+        }
+
+        var prices = new Lookup<PricedClose>[known.Count];
+        await PriceManyAsync(known.Select(i => keys[i]).ToArray(), policy, prices, cancellationToken).ConfigureAwait(false);
+        for (int k = 0; k < known.Count; k++)
+        {
+            results[known[k]] = prices[k];
+        }
+    }
+
+    /// <summary>
+    /// A close not held for a pair of which no close is held at all on a venue without an upstream: the asset (or
+    /// pair) is what is missing, not the day, so the error names the field asset and the pairs that are held.
+    /// </summary>
+    private Lookup<PricedClose> Explain(CloseKey key, Lookup<PricedClose> result, ref IReadOnlyList<VenueInfo>? held)
+    {
+        if (result.Error is not { Reason: Reasons.PriceNotFound, Field: "date" } error
+            || (market is TieredMarketData tiered && tiered.UpstreamVenues.Contains(key.Venue)))
+        {
+            return result;
+        }
+
+        held ??= market.ListVenues();
+        var pairs = held.FirstOrDefault(v => string.Equals(v.Venue, key.Venue, StringComparison.Ordinal))?.Pairs ?? [];
+        if (pairs.Any(p => p.Pair == key.Pair))
+        {
+            return result;
+        }
+
+        string list = pairs.Count == 0 ? "none" : string.Join(", ", pairs.Select(p => p.Pair.ToString()));
+        return Lookup<PricedClose>.Failed(error with
+        {
+            Field = "asset",
+            Message = $"no {key.Venue} {key.Pair} closes are held for any day and no upstream is configured for venue '{key.Venue}' "
+                + $"(pairs held on {key.Venue}: {list}); choose another asset, venue or quote currency, or import its closes",
+        });
+    }
+
     private async ValueTask<Lookup<PricedClose>> PriceOneAsync(PriceKey key, ResolvedPolicy policy, CancellationToken cancellationToken)
     {
+        if (CheckVenue(key.Venue, "venue") is { } venueError)
+        {
+            return Lookup<PricedClose>.Failed(venueError);
+        }
+
         var closeKey = new CloseKey(key.Venue, key.Pair, key.Date);
         var closes = new Lookup<CloseQuote>[1];
         await market.GetClosesAsync([closeKey], closes, cancellationToken).ConfigureAwait(false);
@@ -120,7 +219,8 @@ public sealed class Pricer(IMarketData market)
             rate = rates[0];
         }
 
-        return Combine(closeKey, closes[0], conversion, rate, policy);
+        IReadOnlyList<VenueInfo>? held = null;
+        return Explain(closeKey, Combine(closeKey, closes[0], conversion, rate, policy), ref held);
     }
 
     /// <param name="rateLookup">The CBR rate of the conversion currency on the key's day (unused when no conversion applies).</param>

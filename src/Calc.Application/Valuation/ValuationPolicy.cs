@@ -28,7 +28,9 @@ public sealed record ResolvedPolicy(string Venue, string QuoteCurrency, string Z
         if (!IsVenueId(venue))
         {
             throw new CalcException(CalcError.Invalid(Reasons.UnknownVenue, fieldPrefix + ".venue",
-                $"venue '{Truncate(venue)}' is not a venue id (lower-case letters, digits, '-')"));
+                IsVenueId(venue.ToLowerInvariant())
+                    ? $"venue '{venue}' is not a venue id: venue ids are lower case, send '{venue.ToLowerInvariant()}'"
+                    : $"venue '{Truncate(venue)}' is not a venue id (lower-case letters, digits, '-')"));
         }
 
         if (Inputs.AssetCode(quote, fieldPrefix + ".quote_currency") is { } quoteError)

@@ -69,6 +69,21 @@ internal static class CollateralCommands
         return command;
     }
 
+    /// <summary>Loan book columns: canonical name → accepted header names (matched as receipts headers are: case, spaces, '-', '_', ё).</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> BookAliases = new Dictionary<string, string[]>
+    {
+        ["id"] = ["id", "loan_id", "номер", "№", "идентификатор", "договор", "номер договора"],
+        ["asset"] = ["asset", "coin", "актив", "монета", "криптовалюта"],
+        ["amount"] = ["amount", "quantity", "qty", "количество", "объем", "объём"],
+        ["loan_rub"] = ["loan_rub", "loan", "кредит", "сумма кредита", "заем", "займ", "долг"],
+        ["haircut"] = ["haircut", "дисконт"],
+        ["margin_call_ltv"] = ["margin_call_ltv"],
+        ["liquidation_ltv"] = ["liquidation_ltv"],
+    };
+
+    /// <summary>One loan book line: a request sent, or a row refused before sending (its error kept for its place).</summary>
+    private sealed record BookLine(long Line, string Id, string Asset, string Amount, string? Reason, string? Message);
+
     private static async Task<int> ValueBook(Invocation i, FileInfo file, ValueCollateralRequest template, CancellationToken ct)
     {
         using var csv = CsvFile.Open(file.FullName, CsvReadOptions.Auto);
@@ -78,85 +93,163 @@ internal static class CollateralCommands
             throw new CliException($"{file.Name}:1: the file is empty (a header row is required)");
         }
 
-        var header = fields.Select(f => f.Trim().ToLowerInvariant()).ToList();
-        int Column(string name, bool required) =>
-            header.IndexOf(name) is var k && (k >= 0 || !required) ? k : throw new CliException($"{file.Name}:1: missing column {name} (id, asset, amount, loan_rub)");
-        int id = Column("id", true), asset = Column("asset", true), amount = Column("amount", true), loan = Column("loan_rub", false);
-        int haircut = Column("haircut", false), marginCall = Column("margin_call_ltv", false), liquidation = Column("liquidation_ltv", false);
+        var columns = (Map: BookColumnsOf(fields, file.Name), Width: fields.Count);
+        int At(string name) => columns.Map.TryGetValue(name, out int k) ? k : -1;
+        int id = At("id"), asset = At("asset"), amount = At("amount"), loan = At("loan_rub");
+        int haircut = At("haircut"), marginCall = At("margin_call_ltv"), liquidation = At("liquidation_ltv");
 
         await using var connection = await i.ConnectAsync(ct);
         var options = i.CallOptions(CommandRunner.DefaultUnaryTimeout);
         var rows = new List<IReadOnlyList<string>>();
         var batch = new BatchValueCollateralRequest();
         var all = new BatchValueCollateralResponse();
-        var lines = new List<(long Line, string Asset, string Amount)>();
+        var pending = new List<BookLine>();
         int failed = 0;
+
+        void ErrorRow(BookLine l, string reason, string message)
+        {
+            failed++;
+            rows.Add([l.Id, "error", l.Asset, l.Amount, "", "", "", "", "", "", reason, message, Views.Int(l.Line)]);
+        }
 
         async Task Send()
         {
-            var response = await connection.Client.BatchValueCollateralAsync(batch, options, ct);
+            var response = batch.Items.Count == 0 ? new BatchValueCollateralResponse()
+                : await connection.Client.BatchValueCollateralAsync(batch, options, ct);
             all.Results.AddRange(response.Results);
-            for (int k = 0; k < response.Results.Count; k++)
+            int next = 0;
+            foreach (var l in pending)
             {
-                var (line, a, n) = lines[k];
-                var result = response.Results[k];
+                if (l.Reason is not null)
+                {
+                    ErrorRow(l, l.Reason, l.Message!);
+                    continue;
+                }
+
+                var result = response.Results[next++];
                 if (result.Valuation is { } v)
                 {
-                    rows.Add([result.Id, StatusName(v.Status), a, n, v.MarketValueRub, v.CollateralValueRub, v.MaxLoanRub, v.Ltv, v.MarginCallPriceRub,
-                        v.LiquidationPriceRub, "", "", Views.Int(line)]);
+                    rows.Add([result.Id, StatusName(v.Status), l.Asset, l.Amount, v.MarketValueRub, v.CollateralValueRub, v.MaxLoanRub, v.Ltv, v.MarginCallPriceRub,
+                        v.LiquidationPriceRub, "", "", Views.Int(l.Line)]);
                 }
                 else
                 {
-                    failed++;
-                    rows.Add([result.Id, "error", a, n, "", "", "", "", "", "", result.Error?.Reason ?? "", result.Error?.Message ?? "", Views.Int(line)]);
+                    ErrorRow(l, result.Error?.Reason ?? "", result.Error?.Message ?? "");
                 }
             }
 
             batch = new BatchValueCollateralRequest();
-            lines.Clear();
+            pending.Clear();
         }
 
         while (csv.TryRead(fields, out long line, out string? error))
         {
             string Get(int k) => k >= 0 && k < fields.Count ? fields[k].Trim() : "";
-            string Dec(int k, string name, string fallback) => Get(k).Length == 0 ? fallback
-                : Input.TryNormalizeDecimal(Get(k), out var value) ? value : throw new CliException($"{file.Name}:{line}: {name} '{Get(k)}' is not a decimal number");
+            string rowId = Get(id), rowAsset = Get(asset).ToUpperInvariant(), rowAmount = Get(amount);
+            var item = template.Clone();
+            item.Id = rowId;
+            item.Asset = rowAsset;
+            string? reason = null, message = null;
             if (error is not null)
             {
-                throw new CliException($"{file.Name}:{line}: {error}");
+                (reason, message) = ("CSV_FORMAT", $"line {line}: {error}");
+            }
+            else if (fields.Count > columns.Width)
+            {
+                (reason, message) = ("CSV_FORMAT", $"line {line}: {fields.Count} fields but the header has {columns.Width}");
+            }
+            else if (rowAsset.Length == 0 || rowAmount.Length == 0)
+            {
+                (reason, message) = ("MISSING_FIELD", $"line {line}: {(rowAsset.Length == 0 ? "asset" : "amount")} is empty");
+            }
+            else
+            {
+                foreach (var (k, name, set) in new (int, string, Action<string>)[]
+                {
+                    (amount, "amount", v => item.Amount = v), (loan, "loan_rub", v => item.LoanRub = v), (haircut, "haircut", v => item.Haircut = v),
+                    (marginCall, "margin_call_ltv", v => item.MarginCallLtv = v), (liquidation, "liquidation_ltv", v => item.LiquidationLtv = v),
+                })
+                {
+                    if (Get(k).Length == 0)
+                    {
+                        continue; // an optional column left empty keeps the command-line value
+                    }
+
+                    if (!Input.TryNormalizeDecimal(Get(k), out var value))
+                    {
+                        (reason, message) = ("INVALID_DECIMAL", $"line {line}: {name} '{Get(k)}' is not a decimal number");
+                        break;
+                    }
+
+                    set(value);
+                }
             }
 
-            var item = template.Clone();
-            item.Id = Get(id);
-            item.Asset = Get(asset).ToUpperInvariant();
-            item.Amount = Dec(amount, "amount", "");
-            item.LoanRub = Dec(loan, "loan_rub", template.LoanRub);
-            item.Haircut = Dec(haircut, "haircut", template.Haircut);
-            item.MarginCallLtv = Dec(marginCall, "margin_call_ltv", template.MarginCallLtv);
-            item.LiquidationLtv = Dec(liquidation, "liquidation_ltv", template.LiquidationLtv);
-            batch.Items.Add(item);
-            lines.Add((line, item.Asset, item.Amount));
+            pending.Add(new BookLine(line, rowId, rowAsset, reason is null ? item.Amount : rowAmount, reason, message));
+            if (reason is null)
+            {
+                batch.Items.Add(item);
+            }
+
             if (batch.Items.Count == BatchSize)
             {
                 await Send();
             }
         }
 
-        if (batch.Items.Count > 0)
+        if (pending.Count > 0)
         {
             await Send();
         }
 
         var table = new ResultTable($"Loan book {file.Name} as of {template.AsOf}", BookColumns, rows);
         ViewRenderer.Render(new CommandView(all, table), i.Format, i.CsvDialect, i.Console);
+        if (rows.Any(r => r[10] == "PRICE_NOT_FOUND") && rows.All(r => r[1] == "error"))
+        {
+            i.Console.Error.WriteLine("calc: no row could be valued (PRICE_NOT_FOUND): " + i.NoPriceHint());
+            i.Console.Error.Flush();
+        }
+
         return failed > 0 ? ExitCodes.ItemsFailed : ExitCodes.Ok;
     }
 
+    /// <summary>Maps the loan book header (English or Russian names); id, asset and amount are required.</summary>
+    private static Dictionary<string, int> BookColumnsOf(IReadOnlyList<string> header, string fileName)
+    {
+        var lookup = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (canonical, names) in BookAliases)
+        {
+            foreach (var name in names)
+            {
+                lookup[Income.ReceiptColumns.Normalize(name)] = canonical;
+            }
+        }
+
+        var found = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < header.Count; k++)
+        {
+            if (lookup.TryGetValue(Income.ReceiptColumns.Normalize(header[k]), out var canonical) && !found.TryAdd(canonical, k))
+            {
+                throw new CliException($"{fileName}:1: columns '{header[found[canonical]].Trim()}' and '{header[k].Trim()}' both map to {canonical}; rename one");
+            }
+        }
+
+        var missing = new[] { "id", "asset", "amount" }.Where(r => !found.ContainsKey(r)).ToArray();
+        if (missing.Length > 0)
+        {
+            string detail = string.Join("; ", missing.Select(m => $"{m} (header names: {string.Join(", ", BookAliases[m])})"));
+            throw new CliException($"{fileName}:1: missing column(s) {detail}. Header read: {string.Join(" | ", header)}");
+        }
+
+        return found;
+    }
+
+    /// <summary>Status words in lower case, as income recognize writes them (ok, error).</summary>
     private static string StatusName(CollateralStatus status) => status switch
     {
-        CollateralStatus.Ok => "OK",
-        CollateralStatus.MarginCall => "MARGIN_CALL",
-        CollateralStatus.Liquidation => "LIQUIDATION",
-        _ => "UNSPECIFIED",
+        CollateralStatus.Ok => "ok",
+        CollateralStatus.MarginCall => "margin_call",
+        CollateralStatus.Liquidation => "liquidation",
+        _ => "unspecified",
     };
 }

@@ -178,6 +178,11 @@ internal static class IncomeCommands
             err.WriteLine("calc: " + result.StopMessage);
         }
 
+        if (result.Recognized == 0 && result.PriceNotFound > 0)
+        {
+            err.WriteLine("calc: no row could be valued (PRICE_NOT_FOUND): " + i.NoPriceHint());
+        }
+
         err.Flush();
     }
 

@@ -29,6 +29,9 @@ internal sealed class IncomeRunResult
 
     public long Failed { get; set; }
 
+    /// <summary>Rows that failed with PRICE_NOT_FOUND (all of them failing so points at missing market data).</summary>
+    public long PriceNotFound { get; set; }
+
     public IncomeStreamSummary? Summary { get; set; }
 
     /// <summary>"interrupted" (Ctrl-C) or "aborted" (the call failed); null when the run finished.</summary>
@@ -131,6 +134,11 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
     private static void Count(IncomeRunResult result, SourceRow row, ItemError error)
     {
         result.Failed++;
+        if (error.Reason == "PRICE_NOT_FOUND")
+        {
+            result.PriceNotFound++;
+        }
+
         if (result.FirstErrors.Count < ErrorsShown)
         {
             result.FirstErrors.Add((row.Line, row.Id, error.Reason, error.Message));

@@ -29,7 +29,10 @@ internal static class MonthlyReport
         ViewRenderer.WriteCsv(Table(totals), dialect, writer);
     }
 
-    /// <summary>Sum of income_rub over the report's rows of <paramref name="year"/> up to <paramref name="lastMonth"/>.</summary>
+    /// <summary>
+    /// Sum of income_rub over the report's rows of <paramref name="year"/> up to <paramref name="lastMonth"/>; a report
+    /// without any such row is a usage error naming the years and months it does hold (never a silent 0).
+    /// </summary>
     public static string SumIncome(FileInfo file, int year, int lastMonth = 12)
     {
         using var csv = CsvFile.Open(file.FullName, CsvReadOptions.Auto);
@@ -47,6 +50,8 @@ internal static class MonthlyReport
         }
 
         decimal sum = 0m;
+        int matched = 0;
+        var found = new SortedDictionary<int, SortedSet<int>>();
         while (csv.TryRead(fields, out long line, out string? error))
         {
             if (error is not null || fields.Count <= Math.Max(yearAt, Math.Max(monthAt, incomeAt))
@@ -56,10 +61,28 @@ internal static class MonthlyReport
                 throw new CliException($"{file.Name}:{line}: not a monthly report row ({error ?? string.Join(csv.Delimiter, fields)})");
             }
 
+            if (!found.TryGetValue(y, out var months))
+            {
+                found[y] = months = [];
+            }
+
+            months.Add(m);
             if (y == year && m <= lastMonth)
             {
                 sum += value;
+                matched++;
             }
+        }
+
+        if (matched == 0)
+        {
+            // no row is not a zero income: the wrong report (or year) was given, and a plausible tax 0 would hide it
+            string wanted = lastMonth == 12 ? $"{year}" : $"{year} months 1-{lastMonth}";
+            string held = found.Count == 0
+                ? "it has no rows"
+                : "it has rows for " + string.Join(", ", found.Select(f => $"{f.Key} (months {string.Join(",", f.Value)})"));
+            throw new CliException($"{file.Name}: no row of the monthly report is for {wanted}; {held}. "
+                + "Give the report of that period, another --year, or the income with --mining-income");
         }
 
         return DecimalText.Format(sum);

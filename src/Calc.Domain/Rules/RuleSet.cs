@@ -25,7 +25,35 @@ public sealed class RuleSet
         SaleRevenueFloorDiscount = parameters[ParameterNames.SaleRevenueFloorDiscount];
         LossCarryForwardCap = parameters[ParameterNames.LossCarryForwardCap];
         IndividualMonthlyKwhLimit = parameters[ParameterNames.IndividualMonthlyKwhLimit];
+        var reviewed = DateOnly.MaxValue;
+        foreach (var p in parameters.Values)
+        {
+            reviewed = p.LastReviewedOn < reviewed ? p.LastReviewedOn : reviewed;
+        }
+
+        foreach (var p in scales.Values)
+        {
+            reviewed = p.LastReviewedOn < reviewed ? p.LastReviewedOn : reviewed;
+        }
+
+        LastReviewedOn = reviewed;
     }
+
+    /// <summary>
+    /// The earliest <c>lastReviewedOn</c> of the parameter files: every value was checked against the law as of
+    /// this date. A tax year that begins after it is still computed (a value holds until the next dated value),
+    /// but law changes made after the review cannot be in the files; <see cref="IsPastReview"/> says so.
+    /// </summary>
+    public DateOnly LastReviewedOn { get; }
+
+    /// <summary>True when tax year <paramref name="taxYear"/> begins after <see cref="LastReviewedOn"/>.</summary>
+    public bool IsPastReview(int taxYear) => new DateOnly(taxYear, 1, 1) > LastReviewedOn;
+
+    /// <summary>The explanation line for a tax year past the review, or null.</summary>
+    public string? PastReviewNote(int taxYear) => IsPastReview(taxYear)
+        ? $"tax year {taxYear} lies past the rules' last review ({LastReviewedOn:yyyy-MM-dd}): computed with the values in force "
+          + "at that review (each dated value holds until the next one); a law change made since is not reflected, check before filing"
+        : null;
 
     /// <summary><c>sha256:</c> and the first 16 hex digits of the hash over all rule files (name + content).</summary>
     public string Version { get; }

@@ -16,10 +16,19 @@ public sealed record TaxRuleVersion(DateOnly From, string Name, string LegalBasi
 /// </summary>
 public static class TaxRuleVersions
 {
-    /// <summary>First and last tax year the rules are known for (the 2031 split is already law).</summary>
+    /// <summary>
+    /// First tax year of the rules: Tax Code art. 282.3 and the rest of 418-FZ's tax rules apply from 01.01.2025
+    /// (tax-rules R1.2). Mining was legal from 01.11.2024, but income received in 2024 falls under the rules of
+    /// 2024, which Calc does not implement.
+    /// </summary>
     public const int FirstTaxYear = 2025;
 
-    public const int LastTaxYear = 2031;
+    /// <summary>
+    /// Last year a tax computation accepts (its deadlines run into the next year). The law has no end date: a
+    /// year after the last dated value is computed with the values in force (each holds until the next dated
+    /// value) and flagged when it lies past the rules' last review (<see cref="RuleSet.LastReviewedOn"/>).
+    /// </summary>
+    public const int LastTaxYear = 9998;
 
     public static IReadOnlyList<TaxRuleVersion> All { get; } =
     [
@@ -31,10 +40,20 @@ public static class TaxRuleVersions
     /// <summary>The version in force for <paramref name="taxYear"/>, or UNSUPPORTED_TAX_YEAR / NO_RULE_IN_FORCE.</summary>
     public static CalcResult<TaxRuleVersion> ForTaxYear(int taxYear)
     {
-        if (taxYear < FirstTaxYear || taxYear > LastTaxYear)
+        if (taxYear < FirstTaxYear)
         {
             return CalcError.Invalid(Reasons.UnsupportedTaxYear, "tax_year",
-                $"tax year {taxYear} is not covered: the rules cover {FirstTaxYear}-{LastTaxYear}");
+                $"tax year {taxYear} is not covered: Calc implements the digital-currency tax rules of Federal Law 418-FZ "
+                + $"(Tax Code art. 282.3), which apply from 01.01.{FirstTaxYear}. Mining income received before that "
+                + "(mining was legal from 01.11.2024) is taxed under the rules of its own year, which Calc does not compute: "
+                + "declare it for that year outside Calc (3-NDFL or the profit-tax return, with your tax adviser), "
+                + $"and use Calc for tax years {FirstTaxYear} onwards");
+        }
+
+        if (taxYear > LastTaxYear)
+        {
+            return CalcError.Invalid(Reasons.UnsupportedTaxYear, "tax_year",
+                $"tax year {taxYear} is not a year Calc can compute (the latest is {LastTaxYear})");
         }
 
         var start = new DateOnly(taxYear, 1, 1);

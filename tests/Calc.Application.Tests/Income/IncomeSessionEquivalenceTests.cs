@@ -73,7 +73,8 @@ public sealed class IncomeSessionEquivalenceTests
         from zone in Gen.Elements("Europe/Moscow", "Europe/London", "America/New_York")
         from quote in Gen.Elements("USD", "USDT", "RUB", "JPY")
         from usdt in Gen.Elements(UsdtPolicy.TreatAsUsd, UsdtPolicy.Reject)
-        from venue in Gen.Frequency((9, Gen.Constant(Venue)), (1, Gen.Constant("nowhere")))
+        // kraken: a venue Calc knows (it has a client) of which nothing is held here; an unknown venue fails Begin
+        from venue in Gen.Frequency((9, Gen.Constant(Venue)), (1, Gen.Constant("kraken")))
         select new PolicyInput(venue, quote, zone, false, usdt);
 
     private static Gen<DateTimeOffset?> Instants()

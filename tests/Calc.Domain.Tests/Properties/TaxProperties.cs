@@ -101,7 +101,9 @@ public class TaxProperties
             var r = ProfitTaxCalculator.Compute(input, TestRules.Embedded).Value;
             return r.TaxRub >= 0m && r.FederalTaxRub >= 0m && r.RegionalTaxRub >= 0m
                 && r.TaxRub == r.FederalTaxRub + r.RegionalTaxRub
-                && r.TaxRub == Rounding.TaxRub(r.BaseRub * 0.25m);
+                && r.FederalTaxRub == Rounding.TaxRub(r.BaseRub * r.FederalRate)
+                && r.RegionalTaxRub == Rounding.TaxRub(r.BaseRub * r.RegionalRate)
+                && Math.Abs(r.TaxRub - r.BaseRub * 0.25m) <= 1m;
         }).Check(Config.WithMaxTest(500));
     }
 

@@ -161,14 +161,30 @@ public class RuleSetLoaderTests
     }
 
     [Fact]
-    public void TaxRuleVersions_CoverEveryYear2025To2031()
+    public void TaxRuleVersions_CoverEveryYearFrom2025_AndRefuse2024WithTheReason()
     {
-        for (int year = 2025; year <= 2031; year++)
+        foreach (int year in new[] { 2025, 2026, 2031, 2032, 2040, 2100, TaxRuleVersions.LastTaxYear })
         {
-            Assert.True(TaxRuleVersions.ForTaxYear(year).IsSuccess);
+            Assert.True(TaxRuleVersions.ForTaxYear(year).IsSuccess, $"{year}");
         }
 
-        Assert.Equal(Reasons.UnsupportedTaxYear, TaxRuleVersions.ForTaxYear(2024).Error!.Reason);
+        var refused = TaxRuleVersions.ForTaxYear(2024).Error!;
+        Assert.Equal(Reasons.UnsupportedTaxYear, refused.Reason);
+        Assert.Contains("art. 282.3", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("01.01.2025", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Reasons.UnsupportedTaxYear, TaxRuleVersions.ForTaxYear(TaxRuleVersions.LastTaxYear + 1).Error!.Reason);
+    }
+
+    [Fact]
+    public void RuleSet_LastReviewedOn_IsTheEarliestReviewOfTheParameterFiles_AndFlagsLaterYears()
+    {
+        var rules = TestRules.Embedded;
+
+        Assert.Equal(new DateOnly(2026, 11, 21), rules.LastReviewedOn);
+        Assert.False(rules.IsPastReview(2026));
+        Assert.True(rules.IsPastReview(2027));
+        Assert.Null(rules.PastReviewNote(2025));
+        Assert.Contains("2026-11-21", rules.PastReviewNote(2032), StringComparison.Ordinal);
     }
 
     internal static Dictionary<string, string> EmbeddedFiles()

@@ -70,12 +70,31 @@ internal static class CaseAssert
     {
         Assert.True(actual is not null, $"{caseName}: expected error {expected.GetProperty("error").GetString()} but the computation succeeded");
         Assert.Equal(expected.GetProperty("error").GetString(), actual!.Reason);
+        if (expected.TryGetProperty("message_contains", out var text))
+        {
+            Assert.Contains(text.GetString()!, actual.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>An <c>explanation_contains</c> expectation: some explanation line contains the text.</summary>
+    public static void Explanation(JsonElement expected, IReadOnlyList<string> lines, string caseName)
+    {
+        if (expected.TryGetProperty("explanation_contains", out var text))
+        {
+            Assert.True(lines.Any(l => l.Contains(text.GetString()!, StringComparison.Ordinal)),
+                $"{caseName}: no explanation line contains '{text.GetString()}':\n{string.Join("\n", lines)}");
+        }
     }
 
     public static void Fields(JsonElement expected, IReadOnlyDictionary<string, object?> actual, string path)
     {
         foreach (var p in expected.EnumerateObject())
         {
+            if (p.Name == "explanation_contains")
+            {
+                continue;
+            }
+
             string where = path + "." + p.Name;
             Assert.True(actual.ContainsKey(p.Name), $"{where}: no such actual field");
             Value(p.Value, actual[p.Name], where);

@@ -51,7 +51,10 @@ public class TaxCaseTests
             ["investment_tax_rub"] = r.InvestmentTaxRub,
             ["total_due_rub"] = r.TotalDueRub,
             ["brackets"] = r.Brackets.Select(Bracket).ToList(),
+            ["past_rules_review"] = r.PastRulesReview,
+            ["rules_reviewed_on"] = r.RulesReviewedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         }, name);
+        CaseAssert.Explanation(c.Expected, r.Explanation, name);
         Assert.Equal(TestRules.Embedded.Version, r.RulesVersion);
         Assert.NotEmpty(r.Explanation);
     }
@@ -109,7 +112,9 @@ public class TaxCaseTests
                 ["floor_rub"] = s.FloorRub,
                 ["cost_rub"] = s.CostRub,
             }).ToList(),
+            ["past_rules_review"] = r.PastRulesReview,
         }, name);
+        CaseAssert.Explanation(c.Expected, r.Explanation, name);
     }
 
     private static CryptoSale Sale(JsonElement s) => new(

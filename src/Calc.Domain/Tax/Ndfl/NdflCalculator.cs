@@ -3,7 +3,10 @@ using Calc.Domain.Rules;
 
 namespace Calc.Domain.Tax.Ndfl;
 
-/// <summary>Facade: validates the input, picks the rule version for the tax year and computes NDFL.</summary>
+/// <summary>
+/// Facade: validates the input, picks the rule version for the tax year and computes NDFL. The investment base
+/// may be negative (a net loss on sales): its tax is then 0 and the explanation says so.
+/// </summary>
 public static class NdflCalculator
 {
     public static CalcResult<NdflResult> Compute(NdflInput input, RuleSet rules)
@@ -13,8 +16,7 @@ public static class NdflCalculator
         var error = TaxText.NonNegative(input.MiningIncomeRub, "mining_income_rub")
             ?? TaxText.NonNegative(input.MiningExpensesRub, "mining_expenses_rub")
             ?? TaxText.NonNegative(input.OtherMainBaseRub, "other_main_base_rub")
-            ?? TaxText.NonNegative(input.WithheldRub, "withheld_rub")
-            ?? TaxText.NonNegative(input.InvestmentBaseRub, "investment_base_rub");
+            ?? TaxText.NonNegative(input.WithheldRub, "withheld_rub");
         if (error is not null)
         {
             return error;
@@ -26,6 +28,19 @@ public static class NdflCalculator
         }
 
         var version = TaxRuleVersions.ForTaxYear(input.TaxYear);
-        return version.IsSuccess ? version.Value.Ndfl.Compute(input, rules, version.Value) : version.Error!;
+        if (!version.IsSuccess)
+        {
+            return version.Error!;
+        }
+
+        var result = version.Value.Ndfl.Compute(input, rules, version.Value);
+        return result.IsSuccess
+            ? result.Value with
+            {
+                RulesReviewedOn = rules.LastReviewedOn,
+                PastRulesReview = rules.IsPastReview(input.TaxYear),
+                Explanation = TaxText.WithReviewNote(result.Value.Explanation, rules.PastReviewNote(input.TaxYear)),
+            }
+            : result;
     }
 }

@@ -22,4 +22,11 @@ public sealed record NdflResult(
     decimal TotalDueRub,
     IReadOnlyList<string> Explanation,
     string RuleVersion,
-    string RulesVersion);
+    string RulesVersion)
+{
+    /// <summary>The rules' last review date (<see cref="Calc.Domain.Rules.RuleSet.LastReviewedOn"/>).</summary>
+    public DateOnly RulesReviewedOn { get; init; }
+
+    /// <summary>The tax year begins after <see cref="RulesReviewedOn"/>: computed with the values in force then, flagged.</summary>
+    public bool PastRulesReview { get; init; }
+}

@@ -83,11 +83,13 @@ public sealed class ProgressiveNdflRule : INdflRule
         lines.Add($"tax due on the main base = {Rub(exact)} - withheld by tax agents {Rub(input.WithheldRub)} = {Rub(due)}"
             + (due < 0m ? " (withheld exceeds the tax: nothing payable, the excess is refundable)" : string.Empty));
 
-        decimal investBase = Math.Max(0m, input.InvestmentBaseRub + gains);
+        decimal investResult = input.InvestmentBaseRub + gains;
+        decimal investBase = Math.Max(0m, investResult);
         var investScale = investSegment.Value.Scale!;
         var investBrackets = investScale.Breakdown(investBase);
         decimal investTax = Rounding.TaxRoubles.Apply(investScale.TaxOn(investBase));
-        lines.Add($"investment base (art. 224 p.1.1) = {Rub(input.InvestmentBaseRub)} + sale gains {Rub(gains)} = {Rub(investBase)}; tax {Rub(investTax)} ({investSegment.Value.Reference.Title})");
+        lines.Add($"investment base (art. 224 p.1.1) = {Rub(input.InvestmentBaseRub)} + sale gains {Rub(gains)} = {Rub(investResult)}"
+            + (investResult < 0m ? LossNote(investResult) : $"; tax {Rub(investTax)} ({investSegment.Value.Reference.Title})"));
         decimal total = due + investTax;
         lines.Add($"total payable = {Rub(due)} + {Rub(investTax)} = {Rub(total)}");
         return new NdflResult(input.TaxYear, input.Residency, miningNet, mainBase, exact, mainTax, brackets, due,
@@ -118,16 +120,24 @@ public sealed class ProgressiveNdflRule : INdflRule
         lines.Add($"  {Percent(rate)} x {Rub(mainBase)} = {Rub(exact)} -> {Rub(mainTax)} ({Rounding.TaxRoubles.LegalBasis})");
         decimal due = Rounding.TaxRoubles.Apply(exact - input.WithheldRub);
         lines.Add($"tax due = {Rub(exact)} - withheld {Rub(input.WithheldRub)} = {Rub(due)}");
-        decimal investBase = Math.Max(0m, input.InvestmentBaseRub + gains);
+        decimal investResult = input.InvestmentBaseRub + gains;
+        decimal investBase = Math.Max(0m, investResult);
         decimal investExact = investBase * rate;
         decimal investTax = Rounding.TaxRoubles.Apply(investExact);
         var investBrackets = new[] { new BracketTax(0m, null, rate, investBase, investExact) };
-        lines.Add($"investment-type base {Rub(investBase)} x {Percent(rate)} = {Rub(investTax)}");
+        lines.Add(investResult < 0m
+            ? $"investment-type base = {Rub(input.InvestmentBaseRub)} + sale gains {Rub(gains)} = {Rub(investResult)}{LossNote(investResult)}"
+            : $"investment-type base {Rub(investBase)} x {Percent(rate)} = {Rub(investTax)}");
         decimal total = due + investTax;
         lines.Add($"total payable = {Rub(due)} + {Rub(investTax)} = {Rub(total)}");
         return new NdflResult(input.TaxYear, input.Residency, input.MiningIncomeRub, mainBase, exact, mainTax, brackets,
             due, investBase, investTax, investBrackets, total, lines, version.Name, rules.Version);
     }
+
+    /// <summary>The explanation of a negative investment base: tax 0, and where the loss does not go.</summary>
+    private static string LossNote(decimal result) =>
+        $": a net loss of {Rub(-result)}, so the base is 0 and its tax 0 (the loss does not reduce the main base, a separate base; "
+        + "carrying it forward to later years is not computed here, tax-rules Q6)";
 
     /// <summary>Σ (revenue − cost basis − selling costs) of the sales; cost basis of a mined coin = its recognised income.</summary>
     private static CalcResult<decimal> SaleGains(NdflInput input, NdflOptions options, RuleSet rules, List<string> lines)

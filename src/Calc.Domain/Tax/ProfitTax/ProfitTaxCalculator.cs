@@ -24,7 +24,20 @@ public static class ProfitTaxCalculator
         }
 
         var version = TaxRuleVersions.ForTaxYear(input.TaxYear);
-        return version.IsSuccess ? version.Value.ProfitTax.Compute(input, rules, version.Value) : version.Error!;
+        if (!version.IsSuccess)
+        {
+            return version.Error!;
+        }
+
+        var result = version.Value.ProfitTax.Compute(input, rules, version.Value);
+        return result.IsSuccess
+            ? result.Value with
+            {
+                RulesReviewedOn = rules.LastReviewedOn,
+                PastRulesReview = rules.IsPastReview(input.TaxYear),
+                Explanation = TaxText.WithReviewNote(result.Value.Explanation, rules.PastReviewNote(input.TaxYear)),
+            }
+            : result;
     }
 
     /// <summary>Last day (inclusive) of a cumulative reporting period.</summary>

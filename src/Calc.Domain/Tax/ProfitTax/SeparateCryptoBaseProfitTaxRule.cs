@@ -9,7 +9,10 @@ namespace Calc.Domain.Tax.ProfitTax;
 /// Profit tax from 2025 (418-FZ, art. 282.3): a separate digital-currency base. Income = mining income
 /// (non-operating, art. 250 p.32) + sale revenue not below quote − 20 %; expenses = mining costs (indirect,
 /// current period, art. 282.3 p.5) + cost of sold currency (FIFO / unit) + selling costs. Rate 25 % split
-/// federal/regional by year (art. 284 p.1), a regional reduction only by an explicit override.
+/// federal/regional by year (art. 284 p.1), a regional reduction only by an explicit override. The two parts go
+/// to different budgets and are each computed in whole roubles as the return shows them (Sheet 02 with taxpayer
+/// code "13": line 190 = base x federal rate, line 200 = base x regional rate, line 180 = 190 + 200; tax-rules
+/// R4.10, R4.12; art. 52 p.6 rounding), so the total is the sum of the rounded parts, not the rounded 25 %.
 /// </summary>
 public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
 {
@@ -96,10 +99,15 @@ public sealed class SeparateCryptoBaseProfitTaxRule : IProfitTaxRule
         }
 
         decimal taxBase = Math.Max(0m, result - lossUsed);
-        decimal tax = Rounding.TaxRoubles.Apply(taxBase * (fedRate + regRate));
-        decimal fedTax = Rounding.TaxRoubles.Apply(taxBase * fedRate);
-        decimal regTax = tax - fedTax;
-        lines.Add($"base {Rub(taxBase)} x {Percent(fedRate + regRate)} = {Rub(tax)}; federal {Percent(fedRate)} = {Rub(fedTax)} ({federal.Value.Reference.Title}); regional {Percent(regRate)} = {Rub(regTax)} (tax - federal; {Rounding.TaxRoubles.LegalBasis})");
+        // Each budget's part is its own computation in whole roubles (return Sheet 02: line 190 = base x federal
+        // rate, line 200 = base x regional rate, line 180 = 190 + 200); rounding the total first can differ by a rouble.
+        decimal fedExact = taxBase * fedRate, regExact = taxBase * regRate;
+        decimal fedTax = Rounding.TaxRoubles.Apply(fedExact);
+        decimal regTax = Rounding.TaxRoubles.Apply(regExact);
+        decimal tax = fedTax + regTax;
+        lines.Add($"federal part (Sheet 02 line 190) = base {Rub(taxBase)} x {Percent(fedRate)} = {Rub(fedExact)} -> {Rub(fedTax)} ({federal.Value.Reference.Title})");
+        lines.Add($"regional part (Sheet 02 line 200) = base {Rub(taxBase)} x {Percent(regRate)} = {Rub(regExact)} -> {Rub(regTax)} ({regBasis})");
+        lines.Add($"tax (Sheet 02 line 180) = {Rub(fedTax)} + {Rub(regTax)} = {Rub(tax)}; each part rounded to whole roubles ({Rounding.TaxRoubles.LegalBasis}; tax-rules R4.10, R4.12)");
         return new ProfitTaxResult(input.TaxYear, input.Period, start, end, income, expenses, result, lossUsed, taxBase,
             tax, fedTax, regTax, fedRate, regRate, regBasis, sales.Value, lines, version.Name, rules.Version);
     }

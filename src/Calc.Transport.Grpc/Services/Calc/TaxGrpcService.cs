@@ -31,6 +31,8 @@ public sealed class TaxGrpcService(TaxComputations tax)
             InvestmentTaxRub = ProtoMap.Dec(result.InvestmentTaxRub),
             TotalDueRub = ProtoMap.Dec(result.TotalDueRub),
             RulesVersion = result.RulesVersion,
+            PastRulesReview = result.PastRulesReview,
+            RulesReviewedOn = ProtoMap.Date(result.RulesReviewedOn),
         };
         response.Brackets.AddRange(result.Brackets.Select(Bracket));
         response.Explanation.AddRange(result.Explanation);
@@ -64,6 +66,8 @@ public sealed class TaxGrpcService(TaxComputations tax)
             FederalRate = ProtoMap.Dec(r.FederalRate),
             RegionalRate = ProtoMap.Dec(r.RegionalRate),
             RulesVersion = r.RulesVersion,
+            PastRulesReview = r.PastRulesReview,
+            RulesReviewedOn = ProtoMap.Date(r.RulesReviewedOn),
         };
         for (int i = 0; i < r.Sales.Count; i++)
         {

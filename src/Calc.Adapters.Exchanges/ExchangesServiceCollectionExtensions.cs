@@ -3,7 +3,11 @@ using Calc.Adapters.Exchanges.Bitstamp;
 using Calc.Adapters.Exchanges.Bybit;
 using Calc.Adapters.Exchanges.Coinbase;
 using Calc.Adapters.Exchanges.Common;
+using Calc.Adapters.Exchanges.Gate;
+using Calc.Adapters.Exchanges.Htx;
 using Calc.Adapters.Exchanges.Kraken;
+using Calc.Adapters.Exchanges.KuCoin;
+using Calc.Adapters.Exchanges.Mexc;
 using Calc.Adapters.Exchanges.Okx;
 using Calc.Application.MarketData;
 using Calc.Application.MarketData.Upstream;
@@ -28,6 +32,10 @@ public static class ExchangesServiceCollectionExtensions
         Add<CoinbaseClient>(services, configuration, "Coinbase", "coinbase", CoinbaseClient.DefaultBaseUrl);
         Add<KrakenClient>(services, configuration, "Kraken", "kraken", KrakenClient.DefaultBaseUrl);
         Add<BitstampClient>(services, configuration, "Bitstamp", "bitstamp", BitstampClient.DefaultBaseUrl);
+        Add<KuCoinClient>(services, configuration, "KuCoin", "kucoin", KuCoinClient.DefaultBaseUrl);
+        Add<MexcClient>(services, configuration, "Mexc", "mexc", MexcClient.DefaultBaseUrl);
+        Add<HtxClient>(services, configuration, "Htx", "htx", HtxClient.DefaultBaseUrl);
+        Add<GateClient>(services, configuration, "Gate", "gate", GateClient.DefaultBaseUrl);
         return services;
     }
 

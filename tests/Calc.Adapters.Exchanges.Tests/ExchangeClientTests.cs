@@ -82,12 +82,17 @@ public sealed class ExchangeClientTests
             // Kraken keeps only the 720 most recent candles, the open one included
             expected = expected.TakeLast(719).ToList();
         }
+        else if (venue == "htx")
+        {
+            // HTX answers only the 2000 most recent candles, the open one included
+            expected = expected.TakeLast(1999).ToList();
+        }
 
         Assert.Equal(expected.Select(kv => (kv.Key, kv.Value)), closes.Select(c => (c.Date, c.Close)));
         Assert.All(closes, c => Assert.True(c.IsFinal));
-        int pageSize = venue switch { "okx" => 100, "coinbase" => 300, "kraken" => int.MaxValue, _ => 1000 };
+        int pageSize = venue switch { "okx" => 100, "coinbase" => 300, "kucoin" => 1500, "kraken" or "htx" => int.MaxValue, _ => 1000 };
         int days = last.DayNumber - series.Keys.Min().DayNumber + 1;
-        Assert.Equal(venue == "kraken" ? 1 : (days + pageSize - 1) / pageSize, server.Requests.Count);
+        Assert.Equal(pageSize == int.MaxValue ? 1 : (days + pageSize - 1) / pageSize, server.Requests.Count);
     }
 
     [Theory]
@@ -344,6 +349,10 @@ public sealed class ExchangeClientTests
     [InlineData("coinbase", "BTC-USD")]
     [InlineData("kraken", "XBTUSD")]
     [InlineData("bitstamp", "btcusd")]
+    [InlineData("kucoin", "BTC-USDT")]
+    [InlineData("mexc", "BTCUSDT")]
+    [InlineData("htx", "btcusdt")]
+    [InlineData("gate", "BTC_USDT")]
     public void Symbol_BitcoinPair_UsesTheVenueSpelling(string venue, string expected)
     {
         using var factory = new FixedHttpClientFactory(new Uri("http://127.0.0.1:9/"));

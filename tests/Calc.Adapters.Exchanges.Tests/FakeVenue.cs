@@ -43,6 +43,10 @@ internal sealed class FakeVenue
             case "coinbase": await Coinbase(ctx, q); break;
             case "kraken": await Kraken(ctx, q); break;
             case "bitstamp": await Bitstamp(ctx, q); break;
+            case "kucoin": await KuCoin(ctx, q); break;
+            case "mexc": await Mexc(ctx, q); break;
+            case "htx": await Htx(ctx, q); break;
+            case "gate": await Gate(ctx, q); break;
             default: ctx.Response.StatusCode = 404; break;
         }
     }
@@ -186,5 +190,85 @@ internal sealed class FakeVenue
             ["open"] = S(d.Close - 50, 0), ["high"] = S(d.Close + 900, 0), ["low"] = S(d.Close - 700, 0), ["close"] = S(d.Close, 2), ["volume"] = "1000.5",
         });
         return Json(ctx, new { data = new { pair = ((string)ctx.Request.Path!).Split('/')[4].ToUpperInvariant(), ohlc } });
+    }
+
+    // KuCoin: {"code":"200000","data":[[t(s), open, close, high, low, volume, turnover]]}, newest first, at most 1500
+    private Task KuCoin(HttpContext ctx, IQueryCollection q)
+    {
+        if (q["type"] != "1day" || !q.ContainsKey("symbol"))
+        {
+            return Json(ctx, new { code = "400100", msg = "type invalid" }, 400);
+        }
+
+        var from = DateTimeOffset.FromUnixTimeSeconds(Long(q, "startAt", 0));
+        var to = DateTimeOffset.FromUnixTimeSeconds(Long(q, "endAt", long.MaxValue / 4000));
+        var data = Days(from, to).Reverse().Take(1500).Select(d => new[]
+        {
+            Open(d.Day).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), S(d.Close - 50, 1), S(d.Close), S(d.Close + 900, 1), S(d.Close - 700, 1), "1234.5", "115000000.25",
+        });
+        return Json(ctx, new { code = "200000", data });
+    }
+
+    // MEXC: Binance-shaped rows of 8 fields, oldest first, limit at most 1000
+    private Task Mexc(HttpContext ctx, IQueryCollection q)
+    {
+        int limit = (int)Long(q, "limit", 500);
+        if (limit > 1000 || q["interval"] != "1d")
+        {
+            return Json(ctx, new { code = 700002, msg = "Invalid interval." }, 400);
+        }
+
+        var from = DateTimeOffset.FromUnixTimeMilliseconds(Long(q, "startTime", 0));
+        var to = DateTimeOffset.FromUnixTimeMilliseconds(Long(q, "endTime", long.MaxValue / 4));
+        var rows = Days(from, to).Take(limit).Select(d =>
+        {
+            long open = Open(d.Day).ToUnixTimeMilliseconds();
+            return new object[] { open, S(d.Close - 50, 2), S(d.Close + 900, 2), S(d.Close - 700, 2), S(d.Close), "11752.583103", open + 86_400_000, "399357549.07" };
+        });
+        return Json(ctx, rows);
+    }
+
+    // HTX: no range, the `size` newest UTC+8 days (the open one first), numbers; errors in a 200
+    private Task Htx(HttpContext ctx, IQueryCollection q)
+    {
+        int size = (int)Long(q, "size", 150);
+        if (size is < 1 or > 2000)
+        {
+            return Json(ctx, new Dictionary<string, object> { ["status"] = "error", ["err-code"] = "bad-request", ["err-msg"] = "invalid size, valid range: [1,2000]", ["ts"] = 1 });
+        }
+
+        if (q["period"] != "1day" || q["symbol"] != "btcusdt")
+        {
+            return Json(ctx, new Dictionary<string, object> { ["status"] = "error", ["err-code"] = "invalid-parameter", ["err-msg"] = "invalid symbol", ["ts"] = 1 });
+        }
+
+        var data = Closes.Where(kv => kv.Key <= Today).Reverse().Take(size).Select(kv => new Dictionary<string, object>
+        {
+            ["id"] = Calc.Domain.Quotes.VenueDays.Start("htx", kv.Key).ToUnixTimeSeconds(),
+            ["open"] = kv.Value - 50, ["close"] = kv.Value, ["low"] = kv.Value - 700, ["high"] = kv.Value + 900,
+            ["amount"] = 1520.5m, ["vol"] = 142000000.25m, ["count"] = 100000,
+        });
+        return Json(ctx, new { ch = "market.btcusdt.kline.1day", status = "ok", ts = 1735689600000, data });
+    }
+
+    // Gate: [t(s), quote volume, close, high, low, open, base volume, closed], oldest first, at most 1000 points
+    private Task Gate(HttpContext ctx, IQueryCollection q)
+    {
+        if (q["interval"] != "1d" || !q.ContainsKey("currency_pair"))
+        {
+            return Json(ctx, new { label = "INVALID_PARAM_VALUE", message = "Invalid interval" }, 400);
+        }
+
+        long fromS = Long(q, "from", 0), toS = Long(q, "to", long.MaxValue / 4000);
+        if ((toS - fromS) / 86_400 + 1 > 1000)
+        {
+            return Json(ctx, new { label = "INVALID_PARAM_VALUE", message = "Too many points requested" }, 400);
+        }
+
+        var rows = Days(DateTimeOffset.FromUnixTimeSeconds(fromS), DateTimeOffset.FromUnixTimeSeconds(toS)).Select(d => new[]
+        {
+            Open(d.Day).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "115000000.25", S(d.Close), S(d.Close + 900, 1), S(d.Close - 700, 1), S(d.Close - 50, 1), "1234.5", d.Day < Today ? "true" : "false",
+        });
+        return Json(ctx, rows);
     }
 }

@@ -3,7 +3,11 @@ using Calc.Adapters.Exchanges.Bitstamp;
 using Calc.Adapters.Exchanges.Bybit;
 using Calc.Adapters.Exchanges.Coinbase;
 using Calc.Adapters.Exchanges.Common;
+using Calc.Adapters.Exchanges.Gate;
+using Calc.Adapters.Exchanges.Htx;
 using Calc.Adapters.Exchanges.Kraken;
+using Calc.Adapters.Exchanges.KuCoin;
+using Calc.Adapters.Exchanges.Mexc;
 using Calc.Adapters.Exchanges.Okx;
 using Calc.Application.MarketData;
 using Calc.Domain.Quotes;
@@ -14,9 +18,12 @@ namespace Calc.Adapters.Exchanges.Tests;
 
 internal static class Venues
 {
-    public static readonly TheoryData<string> All = new() { "binance", "bybit", "okx", "coinbase", "kraken", "bitstamp" };
+    public static readonly TheoryData<string> All = new() { "binance", "bybit", "okx", "coinbase", "kraken", "bitstamp", "kucoin", "mexc", "htx", "gate" };
 
-    public static AssetPair PairOf(string venue) => venue is "binance" or "bybit" or "okx" ? new AssetPair("BTC", "USDT") : new AssetPair("BTC", "USD");
+    /// <summary>The four venues of the FNS list added with issue 19.</summary>
+    public static readonly TheoryData<string> FnsAdded = new() { "kucoin", "mexc", "htx", "gate" };
+
+    public static AssetPair PairOf(string venue) => venue is "coinbase" or "kraken" or "bitstamp" ? new AssetPair("BTC", "USD") : new AssetPair("BTC", "USDT");
 
     public static UpstreamOptions Fast(Uri baseUrl, int attempts = 2) => new()
     {
@@ -41,6 +48,10 @@ internal static class Venues
             case "coinbase": u.Coinbase = upstream; return new CoinbaseClient(factory, opts, time, NullLogger<CoinbaseClient>.Instance);
             case "kraken": u.Kraken = upstream; return new KrakenClient(factory, opts, time, NullLogger<KrakenClient>.Instance);
             case "bitstamp": u.Bitstamp = upstream; return new BitstampClient(factory, opts, time, NullLogger<BitstampClient>.Instance);
+            case "kucoin": u.KuCoin = upstream; return new KuCoinClient(factory, opts, time, NullLogger<KuCoinClient>.Instance);
+            case "mexc": u.Mexc = upstream; return new MexcClient(factory, opts, time, NullLogger<MexcClient>.Instance);
+            case "htx": u.Htx = upstream; return new HtxClient(factory, opts, time, NullLogger<HtxClient>.Instance);
+            case "gate": u.Gate = upstream; return new GateClient(factory, opts, time, NullLogger<GateClient>.Instance);
             default: throw new ArgumentOutOfRangeException(nameof(venue), venue, null);
         }
     }

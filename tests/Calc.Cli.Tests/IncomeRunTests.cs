@@ -25,8 +25,8 @@ public class IncomeRunTests
         Assert.Equal(4, result.Recognized);
         Assert.Equal(5, result.Failed);
         Assert.Equal([2, 2, 1], fake.ChunkSizes); // 5 sendable rows in chunks of at most 2
-        Assert.Equal("B5,error,,XYZ,5,,,,,,,,,INVALID_ARGUMENT,UNKNOWN_ASSET,no such asset,6", lines[5]);
-        Assert.Equal("B3,error,,BTC,\"1,2.3\",,,,,,,,,INVALID_ARGUMENT,INVALID_DECIMAL,\"amount '1,2.3' is not a decimal number\",4", lines[3]);
+        Assert.Equal("B5,error,,XYZ,5,,,,,,,,,INVALID_ARGUMENT,UNKNOWN_ASSET,no such asset,6,,,,,", lines[5]);
+        Assert.Equal("B3,error,,BTC,\"1,2.3\",,,,,,,,,INVALID_ARGUMENT,INVALID_DECIMAL,\"amount '1,2.3' is not a decimal number\",4,,,,,", lines[3]);
         Assert.Null(result.StoppedAs);
         Assert.Equal("Europe/Moscow", fake.Policy!.TimeZone);
     }
@@ -39,8 +39,8 @@ public class IncomeRunTests
         var (_, lines) = await Run(Fixtures.Receipts("iso-utf8.csv"), temp, new FakeIncomeService(), new IncomeRunLimits(ChunkSize: 2));
 
         // chunk 3 (R5) references provenance index 2, sent with that chunk
-        Assert.Equal("R5,ok,2025-03-18,BTC,0.002,200.00,fake,X/USD,2,2025-03-03,100.0000,1,,,,,6", lines[5]);
-        Assert.Equal("R1,ok,2025-03-14,BTC,0.00512345,200.00,fake,X/USD,2,2025-03-01,100.0000,1,,,,,2", lines[1]);
+        Assert.Equal("R5,ok,2025-03-18,BTC,0.002,200.00,fake,X/USD,2,2025-03-03,100.0000,1,,,,,6,kept_on_pool,ViaBTC,bc1qminer0001,ViaBTC,9f2c1c", lines[5]);
+        Assert.Equal("R1,ok,2025-03-14,BTC,0.00512345,200.00,fake,X/USD,2,2025-03-01,100.0000,1,,,,,2,kept_on_pool,ViaBTC,bc1qminer0001,ViaBTC,9f2c1a", lines[1]);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class IncomeRunTests
         Assert.Equal("interrupted", result.StoppedAs);
         Assert.Equal(4, result.RowsWritten);
         Assert.Equal(["R1", "R2", "R3", "R4"], lines.Skip(1).Take(4).Select(l => l.Split(',')[0]));
-        Assert.Equal(",interrupted,,,,,,,,,,,,,INTERRUPTED,interrupted (Ctrl-C or SIGTERM) after 4 rows; rows after line 5 were not processed,6", lines[5]);
+        Assert.Equal(",interrupted,,,,,,,,,,,,,INTERRUPTED,interrupted (Ctrl-C or SIGTERM) after 4 rows; rows after line 5 were not processed,6,,,,,", lines[5]);
         Assert.Equal(6, lines.Length);
     }
 
@@ -101,7 +101,7 @@ public class IncomeRunTests
 
         var (_, lines) = await Run(Fixtures.Receipts("iso-utf8.csv"), temp, new FakeIncomeService(), new IncomeRunLimits(), dialect: CsvDialect.OneC);
 
-        Assert.Equal("R1;ok;14.03.2025;BTC;0,00512345;200,00;fake;X/USD;2;01.03.2025;100,0000;1;;;;;2", lines[1]);
+        Assert.Equal("R1;ok;14.03.2025;BTC;0,00512345;200,00;fake;X/USD;2;01.03.2025;100,0000;1;;;;;2;kept_on_pool;ViaBTC;bc1qminer0001;ViaBTC;9f2c1a", lines[1]);
     }
 
     private static async Task<(IncomeRunResult Result, string[] Lines)> Run(string input, TempFolder temp, FakeIncomeService fake, IncomeRunLimits limits,

@@ -9,18 +9,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Calc.Adapters.Exchanges.Common;
 
-/// <summary>A daily candle as a venue reports it: open time (must be 00:00 UTC), close, and whether the venue calls it final.</summary>
+/// <summary>A daily candle as a venue reports it: open time (must be 00:00 of the venue's day zone), close, and whether the venue calls it final.</summary>
 public readonly record struct Candle(DateTimeOffset OpenTime, decimal Close, bool? Confirmed = null);
 
 /// <summary>
 /// The shared shape of a venue client: the range is cut into pages of at most <see cref="PageSize"/> days,
 /// each page is one GET (through <see cref="UpstreamHttp"/>: timeout, retries, Retry-After), candles must
-/// open at 00:00 UTC, and the current UTC day is never final (nor anything the venue marks unconfirmed).
+/// open at 00:00 of the venue's day zone (UTC, or UTC+8 for HTX: <see cref="VenueDays"/>), and the venue's
+/// current day is never final (nor anything the venue marks unconfirmed).
 /// </summary>
 public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, UpstreamOptions options, TimeProvider time, ILogger logger)
     : IExchangeCloseSource
 {
     public abstract string Venue { get; }
+
+    /// <summary>The clock the client runs on.</summary>
+    protected TimeProvider Time => time;
 
     /// <summary>Name of the HttpClient registered for this venue.</summary>
     public string HttpClientName => "calc-" + Venue;
@@ -39,7 +43,7 @@ public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, Upstr
 
     public async Task<IReadOnlyList<DailyClose>> GetClosesAsync(AssetPair pair, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var today = MarketClock.TodayUtc(time);
+        var today = VenueDays.DayOf(Venue, time.GetUtcNow());
         if (to > today)
         {
             to = today;
@@ -60,7 +64,7 @@ public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, Upstr
             string uri = PageUri(symbol, pageStart, pageEnd);
             foreach (var candle in await FetchPageAsync(http, uri, cancellationToken))
             {
-                var day = DateOnly.FromDateTime(candle.OpenTime.UtcDateTime);
+                var day = VenueDays.DayOf(Venue, candle.OpenTime);
                 if (day < pageStart || day > pageEnd)
                 {
                     continue;
@@ -99,11 +103,12 @@ public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, Upstr
         {
             using var doc = JsonDocument.Parse(body);
             var candles = ParsePage(doc.RootElement).ToList();
+            var offset = VenueDays.Offset(Venue);
             foreach (var c in candles)
             {
-                if (c.OpenTime.Offset != TimeSpan.Zero || c.OpenTime.TimeOfDay != TimeSpan.Zero)
+                if (c.OpenTime.Offset != TimeSpan.Zero || (c.OpenTime + offset).TimeOfDay != TimeSpan.Zero)
                 {
-                    throw new FormatException($"candle opens at {c.OpenTime:O}, not at 00:00 UTC (wrong day boundary)");
+                    throw new FormatException($"candle opens at {c.OpenTime:O}, not at 00:00 {VenueDays.Convention(Venue)} (wrong day boundary or interval)");
                 }
 
                 if (c.Close <= 0)
@@ -144,6 +149,9 @@ public abstract class ExchangeClient(IHttpClientFactory httpClientFactory, Upstr
     protected static DateTimeOffset Ms(JsonElement e) => DateTimeOffset.FromUnixTimeMilliseconds(Integer(e));
 
     protected static DateTimeOffset Seconds(JsonElement e) => DateTimeOffset.FromUnixTimeSeconds(Integer(e));
+
+    /// <summary>Start of the venue's day <paramref name="day"/> in Unix seconds.</summary>
+    protected long StartSeconds(DateOnly day) => VenueDays.Start(Venue, day).ToUnixTimeSeconds();
 
     protected static string Inv(long v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,13 +1,16 @@
 using Calc.Application.Valuation;
 using Calc.Domain.Errors;
+using Calc.Domain.Income;
 
 namespace Calc.Application.Income;
 
 /// <summary>
 /// A receipt as a client sent it: strings unparsed (validated here, per item), the instant null when absent.
-/// <see cref="Amount"/> is the client's decimal text; results echo it unchanged.
+/// <see cref="Amount"/> is the client's decimal text; results echo it unchanged. <see cref="WalletAddress"/>,
+/// <see cref="TxId"/>, <see cref="Pool"/> and <see cref="Operation"/> feed the monthly report's lines only.
 /// </summary>
-public readonly record struct ReceiptInput(string Id, DateTimeOffset? ReceivedAt, string Asset, string Amount);
+public readonly record struct ReceiptInput(string Id, DateTimeOffset? ReceivedAt, string Asset, string Amount,
+    string? WalletAddress = null, string? TxId = null, string? Pool = null, MiningOperation Operation = MiningOperation.Unspecified);
 
 /// <summary>
 /// One receipt's outcome: its income date and RUB value (with the index of its pricing), or an error. The

@@ -27,6 +27,7 @@ public sealed class IncomeSession
     private readonly RuleSet _rules;
     private readonly IncomeScratchPool? _pool;
     private readonly MonthlyTotalsBuilder _totals = new();
+    private readonly MonthlyReportBuilder _report = new();
     private readonly IncomeDateCache _dates;
     // stream-wide: value equality, consulted once per distinct pricing of a chunk
     private readonly Dictionary<PricedClose, int> _pricingIndex = [];
@@ -109,6 +110,9 @@ public sealed class IncomeSession
     {
         var keys = scratch.Keys;
         scratch.SeenIds.EnsureCapacity(receipts.Count);
+        int lastKey = -1, lastLine = -1;
+        var lastOperation = MiningOperation.Unspecified;
+        string? lastIdentifier = null;
         for (int i = 0; i < receipts.Count; i++)
         {
             var r = receipts[i];
@@ -116,7 +120,7 @@ public sealed class IncomeSession
             if (error is not null)
             {
                 outcomes[i] = IncomeOutcome.Failed(error);
-                pending[i] = new Pending(0m, -1);
+                pending[i] = new Pending(0m, -1, -1, null);
                 continue;
             }
 
@@ -124,7 +128,7 @@ public sealed class IncomeSession
             {
                 outcomes[i] = IncomeOutcome.Failed(CalcError.Invalid(Reasons.InvalidTimestamp, "received_at",
                     $"received_at has no calendar date in {_dates.Zone.Id}: it falls outside 0001-01-01 to 9999-12-31 there"));
-                pending[i] = new Pending(0m, -1);
+                pending[i] = new Pending(0m, -1, -1, null);
                 continue;
             }
 
@@ -136,7 +140,19 @@ public sealed class IncomeSession
                 keys.Add(new PriceKey(Policy.Venue, new AssetPair(scratch.Assets[assetSlot], Policy.QuoteCurrency), date));
             }
 
-            pending[i] = new Pending(amount, key);
+            // the report line: looked up again only when the key changes (receipts come grouped by address)
+            var operation = MiningOperations.Of(r.Operation, r.Pool);
+            string identifier = MiningOperations.Identifier(operation, r.WalletAddress, r.Pool);
+            if (key != lastKey || operation != lastOperation || !ReferenceEquals(identifier, lastIdentifier))
+            {
+                var k = keys[key];
+                lastLine = _report.Slot(k.Date.Year, k.Date.Month, k.Pair.Base, operation, identifier);
+                lastKey = key;
+                lastOperation = operation;
+                lastIdentifier = identifier;
+            }
+
+            pending[i] = new Pending(amount, key, lastLine, r.TxId);
         }
     }
 
@@ -205,6 +221,7 @@ public sealed class IncomeSession
             }
 
             _totals.Add(day.TotalsSlot, amount, rub);
+            _report.Add(pending[i].Line, amount, rub, pending[i].TxId);
             outcomes[i] = new IncomeOutcome(keys[key].Date, rub, day.PricingIndex, null);
         }
 
@@ -241,6 +258,12 @@ public sealed class IncomeSession
     /// <summary>Monthly totals of everything recognised so far, with the report due dates.</summary>
     public IReadOnlyList<MonthlyTotal> Totals() => _totals.Build(_rules.Calendar);
 
+    /// <summary>The monthly report's lines of everything recognised so far (see <see cref="MonthlyReportBuilder"/>).</summary>
+    public IReadOnlyList<MonthlyReportLine> ReportLines() => _report.Build(_rules.Calendar);
+
+    /// <summary>True when some recognised receipts are not in <see cref="ReportLines"/> (more than <see cref="MonthlyReportBuilder.MaxLines"/> lines).</summary>
+    public bool ReportLinesIncomplete => _report.Incomplete;
+
     private static CalcError? Validate(in ReceiptInput r, IncomeScratch scratch, out decimal amount, out int assetSlot)
     {
         amount = 0m;
@@ -264,6 +287,11 @@ public sealed class IncomeSession
         if (assetSlot < 0)
         {
             return Inputs.AssetCode(r.Asset, "asset");
+        }
+
+        if (!MiningOperations.IsDefined(r.Operation))
+        {
+            return CalcError.Invalid(Reasons.InvalidEnum, "operation_type", $"operation_type {(int)r.Operation} is not a known value");
         }
 
         // decimal.Sign is Inputs.Positive's test without a decimal comparison; the error text stays its own
@@ -306,8 +334,8 @@ public sealed class IncomeSession
         return assets.Count - 1;
     }
 
-    /// <summary>Pass 1's findings for one receipt: its parsed amount and distinct price key (-1: invalid).</summary>
-    private readonly record struct Pending(decimal Amount, int Key);
+    /// <summary>Pass 1's findings for one receipt: its parsed amount, distinct price key (-1: invalid), report line and tx id.</summary>
+    private readonly record struct Pending(decimal Amount, int Key, int Line, string? TxId);
 
     /// <summary>
     /// What every receipt of one (asset, day) shares: the lookup's error, or the domain's day error, or the checked

@@ -47,6 +47,14 @@ public sealed class MarketDataUpstreamsOptions
     public UpstreamOptions Kraken { get; set; } = new();
 
     public UpstreamOptions Bitstamp { get; set; } = new();
+
+    public UpstreamOptions KuCoin { get; set; } = new();
+
+    public UpstreamOptions Mexc { get; set; } = new();
+
+    public UpstreamOptions Htx { get; set; } = new();
+
+    public UpstreamOptions Gate { get; set; } = new();
 }
 
 /// <summary>One upstream: whether it is used, where it is and how patiently it is called.</summary>

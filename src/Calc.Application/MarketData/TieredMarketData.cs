@@ -116,7 +116,7 @@ public sealed partial class TieredMarketData : IMarketData
             .ToDictionary(g => g.Key, g => g.Select(s => new PairSpan(s.Pair, s.First, s.Last)).ToArray(), StringComparer.Ordinal);
         return spans.Keys.Union(_venues.Keys, StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
-            .Select(v => new VenueInfo(v, "UTC", spans.TryGetValue(v, out var pairs) ? pairs : []))
+            .Select(v => new VenueInfo(v, VenueDays.Convention(v), spans.TryGetValue(v, out var pairs) ? pairs : []))
             .ToArray();
     }
 

@@ -16,6 +16,7 @@ internal static class IncomeCommands
     {
         var command = new Command("income", "Income recognition of mining receipts");
         command.Add(Recognize(runner));
+        command.Add(IncomeReportCommand.Report(runner));
         return command;
     }
 
@@ -24,6 +25,10 @@ internal static class IncomeCommands
         var input = new Option<FileInfo>("--in") { Description = "Receipts CSV (1C/ERP export; see README for columns)", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Per-receipt results CSV (every row: ok, or error with reason)", Required = true };
         var report = new Option<FileInfo?>("--report") { Description = "Monthly mining report CSV (totals per month and asset, with due dates)" };
+        var reportDetail = new Option<FileInfo?>("--report-detail")
+        {
+            Description = "Monthly report lines CSV (per month, asset, operation type, wallet address or pool: coins, receipts, RUB, tx ids)",
+        };
         var venue = QuoteCommands.Venue();
         var currency = QuoteCommands.Currency();
         var provisional = QuoteCommands.Provisional();
@@ -39,7 +44,7 @@ internal static class IncomeCommands
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
         var command = new Command("recognize", "Value a receipts file (streamed; any size) and write per-receipt income and the monthly report")
         {
-            input, output, report, venue, currency, provisional, zone, usdt, encoding, delimiter, quiet,
+            input, output, report, reportDetail, venue, currency, provisional, zone, usdt, encoding, delimiter, quiet,
         };
         runner.SetAction(command, async (i, cancellationToken) =>
         {
@@ -82,6 +87,11 @@ internal static class IncomeCommands
             if (i.Get(report) is { } reportFile && result.Summary is { } summary)
             {
                 MonthlyReport.Write(reportFile.FullName, summary.Totals, i.CsvDialect);
+            }
+
+            if (i.Get(reportDetail) is { } detailFile && result.Summary is { } finished)
+            {
+                MonthlyReport.WriteDetail(detailFile.FullName, finished.ReportLines, i.CsvDialect);
             }
 
             PrintSummary(i, result, progress, connection.Description);

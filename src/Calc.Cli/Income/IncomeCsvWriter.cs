@@ -19,6 +19,9 @@ internal sealed class IncomeCsvWriter : IDisposable
         new("income_rub", ColumnKind.Number), new("venue"), new("pair"), new("close", ColumnKind.Number), new("close_date", ColumnKind.Date),
         new("cbr_rate", ColumnKind.Number), new("cbr_nominal", ColumnKind.Number), new("cbr_effective_date", ColumnKind.Date),
         new("error_code"), new("error_reason"), new("error_message"), new("source_line", ColumnKind.Number),
+        // the monthly report's fields (calc income report rebuilds the report from them): operation type as decided
+        // (stated, else pool named = kept on the pool), the line's identifier, and the receipt's own values
+        new("operation_type"), new("identifier"), new("wallet_address"), new("pool"), new("tx_id"),
     ];
 
     private readonly StreamWriter _writer;
@@ -32,16 +35,23 @@ internal sealed class IncomeCsvWriter : IDisposable
         CsvText.WriteRow(_writer, Columns.Select(c => c.Name).ToArray(), dialect.Delimiter);
     }
 
-    public void WriteIncome(SourceRow row, RecognizedIncome income, Provenance? p) =>
+    public void WriteIncome(SourceRow row, RecognizedIncome income, Provenance? p)
+    {
+        var r = row.Receipt;
+        var operation = Domain.Income.MiningOperations.Of((Domain.Income.MiningOperation)(int)(r?.OperationType ?? 0), r?.Pool);
         Write(row.Id, "ok", income.IncomeDate, income.Asset, income.Amount, income.IncomeRub, p?.Venue ?? "", p?.Pair ?? "", p?.Close ?? "",
-            p?.CloseDate ?? "", p?.CbrRate ?? "", p is null || p.CbrNominal == 0 ? "" : Int(p.CbrNominal), p?.CbrEffectiveDate ?? "", "", "", "", Int(row.Line));
+            p?.CloseDate ?? "", p?.CbrRate ?? "", p is null || p.CbrNominal == 0 ? "" : Int(p.CbrNominal), p?.CbrEffectiveDate ?? "", "", "", "", Int(row.Line),
+            MonthlyReport.OperationText(operation), Domain.Income.MiningOperations.Identifier(operation, r?.WalletAddress, r?.Pool),
+            r?.WalletAddress ?? "", r?.Pool ?? "", r?.TxId ?? "");
+    }
 
     public void WriteError(SourceRow row, ItemError error) =>
-        Write(row.Id, "error", "", row.Asset, row.Amount, "", "", "", "", "", "", "", "", error.Code, error.Reason, error.Message, Int(row.Line));
+        Write(row.Id, "error", "", row.Asset, row.Amount, "", "", "", "", "", "", "", "", error.Code, error.Reason, error.Message, Int(row.Line),
+            "", "", row.Receipt?.WalletAddress ?? "", row.Receipt?.Pool ?? "", row.Receipt?.TxId ?? "");
 
     /// <summary>The last row of a run that did not finish: status, and what was not processed.</summary>
     public void WriteMarker(string status, string reason, string message, long nextLine) =>
-        Write("", status, "", "", "", "", "", "", "", "", "", "", "", "", reason, message, nextLine > 0 ? Int(nextLine) : "");
+        Write("", status, "", "", "", "", "", "", "", "", "", "", "", "", reason, message, nextLine > 0 ? Int(nextLine) : "", "", "", "", "", "");
 
     public void Flush() => _writer.Flush();
 

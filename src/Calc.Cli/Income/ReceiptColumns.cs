@@ -16,12 +16,14 @@ internal sealed class ReceiptColumns
         ["wallet_address"] = ["wallet_address", "wallet", "address", "кошелек", "адрес", "адрес кошелька"],
         ["tx_id"] = ["tx_id", "txid", "tx", "transaction", "hash", "транзакция", "хеш", "хэш", "хеш транзакции", "хэш транзакции"],
         ["pool"] = ["pool", "пул"],
+        ["operation_type"] = ["operation_type", "operation", "операция", "тип_операции", "тип операции"],
     };
 
     public static readonly string[] Required = ["received_at", "asset", "amount"];
 
-    private ReceiptColumns(int id, int receivedAt, int asset, int amount, int wallet, int tx, int pool, IReadOnlyList<string> ignored)
+    private ReceiptColumns(int id, int receivedAt, int asset, int amount, int wallet, int tx, int pool, int operation, IReadOnlyList<string> ignored)
     {
+        Operation = operation;
         Id = id;
         ReceivedAt = receivedAt;
         Asset = asset;
@@ -46,6 +48,9 @@ internal sealed class ReceiptColumns
     public int TxId { get; }
 
     public int Pool { get; }
+
+    /// <summary>The monthly report's operation type (wallet / pool); optional.</summary>
+    public int Operation { get; }
 
     /// <summary>Header names not mapped to any column.</summary>
     public IReadOnlyList<string> Ignored { get; }
@@ -90,7 +95,7 @@ internal sealed class ReceiptColumns
         }
 
         int At(string name) => found.TryGetValue(name, out int i) ? i : -1;
-        return new ReceiptColumns(At("id"), At("received_at"), At("asset"), At("amount"), At("wallet_address"), At("tx_id"), At("pool"), ignored);
+        return new ReceiptColumns(At("id"), At("received_at"), At("asset"), At("amount"), At("wallet_address"), At("tx_id"), At("pool"), At("operation_type"), ignored);
     }
 
     internal static string Normalize(string header)

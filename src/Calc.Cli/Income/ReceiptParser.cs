@@ -77,8 +77,16 @@ internal sealed class ReceiptParser(ReceiptColumns columns, TimeZoneInfo zone)
             return Fail(Reasons.InvalidTimestamp, "received_at", problem);
         }
 
+        string rawOperation = Field(columns.Operation);
+        if (!MonthlyReport.TryParseOperation(rawOperation, out var operation))
+        {
+            return Fail(Reasons.InvalidEnum, "operation_type",
+                $"operation_type '{rawOperation}' is not wallet (credited_to_wallet, кошелек) or pool (kept_on_pool, пул); empty: pool named = kept on the pool");
+        }
+
         var receipt = new MiningReceipt
         {
+            OperationType = operation,
             Id = id,
             ReceivedAt = Timestamp.FromDateTimeOffset(instant),
             Asset = asset,

@@ -16,6 +16,9 @@ public static class Reasons
     public const string MissingField = "MISSING_FIELD";
     public const string UnknownAsset = "UNKNOWN_ASSET";
     public const string UnknownVenue = "UNKNOWN_VENUE";
+
+    /// <summary>Warning, not an error: the venue valued on is not on the FNS list of foreign trade organisers.</summary>
+    public const string VenueNotFnsListed = "VENUE_NOT_FNS_LISTED";
     public const string UnknownPair = "UNKNOWN_PAIR";
     public const string UnknownCurrency = "UNKNOWN_CURRENCY";
     public const string DateOutOfRange = "DATE_OUT_OF_RANGE";

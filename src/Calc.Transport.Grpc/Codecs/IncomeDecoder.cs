@@ -17,7 +17,7 @@ namespace Calc.Transport.Grpc.Codecs;
 internal static class IncomeDecoder
 {
     private const uint PolicyTag = 10, ReceiptsTag = 18, InlineProvenanceTag = 24;
-    private const uint IdTag = 10, ReceivedAtTag = 18, AssetTag = 26, AmountTag = 34, WalletTag = 42, TxIdTag = 50, PoolTag = 58;
+    private const uint IdTag = 10, ReceivedAtTag = 18, AssetTag = 26, AmountTag = 34, WalletTag = 42, TxIdTag = 50, PoolTag = 58, OperationTag = 64;
     private const uint SecondsTag = 8, NanosTag = 16;
     private const long MinSeconds = -62_135_596_800L, MaxSeconds = 253_402_300_799L;
 
@@ -198,7 +198,8 @@ internal static class IncomeDecoder
     /// <summary>calc.v1.MiningReceipt into one <see cref="ReceiptInput"/>.</summary>
     private static bool TryReadReceipt(ReadOnlySpan<byte> data, ReceiptBatch batch)
     {
-        ReadOnlySpan<byte> id = default, asset = default, amount = default;
+        ReadOnlySpan<byte> id = default, asset = default, amount = default, wallet = default, txId = default, pool = default;
+        ulong operation = 0;
         bool hasTime = false;
         long seconds = 0;
         int nanos = 0;
@@ -217,8 +218,11 @@ internal static class IncomeDecoder
                 ReceivedAtTag => reader.TryReadLengthDelimited(out body) && TryMergeTimestamp(body, ref seconds, ref nanos) && (hasTime = true),
                 AssetTag => reader.TryReadLengthDelimited(out asset) && Utf8.IsValid(asset),
                 AmountTag => reader.TryReadLengthDelimited(out amount) && Utf8.IsValid(amount),
-                // informational strings: not kept, but the generated parser decodes them, so they must be valid UTF-8 here too
-                WalletTag or TxIdTag or PoolTag => reader.TryReadLengthDelimited(out body) && Utf8.IsValid(body),
+                // the monthly report's fields (valid UTF-8, as the generated parser requires)
+                WalletTag => reader.TryReadLengthDelimited(out wallet) && Utf8.IsValid(wallet),
+                TxIdTag => reader.TryReadLengthDelimited(out txId) && Utf8.IsValid(txId),
+                PoolTag => reader.TryReadLengthDelimited(out pool) && Utf8.IsValid(pool),
+                OperationTag => reader.TryReadVarint64(out operation),
                 _ => reader.TrySkip(tag),
             };
             if (!ok)
@@ -229,7 +233,11 @@ internal static class IncomeDecoder
 
         bool valid = hasTime && seconds is >= MinSeconds and <= MaxSeconds && nanos is >= 0 and <= 999_999_999;
         DateTimeOffset? receivedAt = valid ? ToInstant(seconds, nanos) : null;
-        batch.Add(new ReceiptInput(Text(id), receivedAt, AssetNames.Get(asset), Text(amount)), hasTime && !valid);
+        // wallet and pool repeat from receipt to receipt: the previous receipt's string is reused when equal
+        string? walletText = wallet.IsEmpty ? null : Repeat(wallet, ref batch.LastWallet);
+        string? poolText = pool.IsEmpty ? null : Repeat(pool, ref batch.LastPool);
+        batch.Add(new ReceiptInput(Text(id), receivedAt, AssetNames.Get(asset), Text(amount), walletText, txId.IsEmpty ? null : Text(txId), poolText,
+            (Domain.Income.MiningOperation)(int)operation), hasTime && !valid);
         return true;
     }
 
@@ -282,6 +290,18 @@ internal static class IncomeDecoder
 
     private static string Text(ReadOnlySpan<byte> utf8) => utf8.IsEmpty ? string.Empty : WireWrite.Utf8.GetString(utf8);
 
+    /// <summary>The text of <paramref name="utf8"/>, reusing <paramref name="last"/> when it is the same (ASCII) text.</summary>
+    private static string Repeat(ReadOnlySpan<byte> utf8, ref string? last)
+    {
+        if (last is not null && last.Length == utf8.Length && System.Text.Ascii.Equals(utf8, last))
+        {
+            return last;
+        }
+
+        last = WireWrite.Utf8.GetString(utf8);
+        return last;
+    }
+
     /// <summary>A first guess of the receipt count (the batch grows if it is low): a typical receipt takes ~50–80 bytes.</summary>
     private static int EstimateReceipts(int payloadLength) => Math.Min(payloadLength / 48, 16_384) + 4;
 
@@ -301,9 +321,12 @@ internal static class IncomeDecoder
         foreach (var r in receipts)
         {
             bool valid = r.ReceivedAt is { } t && t.Seconds is >= MinSeconds and <= MaxSeconds && t.Nanos is >= 0 and <= 999_999_999;
-            batch.Add(new ReceiptInput(r.Id, valid ? r.ReceivedAt!.ToDateTimeOffset() : null, r.Asset, r.Amount), r.ReceivedAt is not null && !valid);
+            batch.Add(new ReceiptInput(r.Id, valid ? r.ReceivedAt!.ToDateTimeOffset() : null, r.Asset, r.Amount,
+                NullIfEmpty(r.WalletAddress), NullIfEmpty(r.TxId), NullIfEmpty(r.Pool), (Domain.Income.MiningOperation)(int)r.OperationType), r.ReceivedAt is not null && !valid);
         }
 
         return batch;
     }
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }

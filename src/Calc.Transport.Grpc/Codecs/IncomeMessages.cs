@@ -16,6 +16,10 @@ public sealed class ReceiptBatch : IReadOnlyList<ReceiptInput>
     private bool[] _outOfRange;
     private int _count;
 
+    /// <summary>The decoder's memo of the previous receipt's wallet address and pool (they repeat).</summary>
+    internal string? LastWallet;
+    internal string? LastPool;
+
     internal ReceiptBatch(int capacity)
     {
         capacity = Math.Max(capacity, 4);

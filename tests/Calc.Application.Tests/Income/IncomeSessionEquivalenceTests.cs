@@ -110,7 +110,12 @@ public sealed class IncomeSessionEquivalenceTests
         from at in Instants()
         from asset in Gen.Frequency((6, Gen.Elements("BTC", "ETH")), (1, Gen.Elements("HUGE", "DOGE", "btc", "B", "", "TOOLONGASSET1", "B-C")))
         from amount in Amounts()
-        select new ReceiptInput(id, at, asset, amount);
+        from wallet in Gen.Elements<string?>(null, "bc1qwallet1", "bc1qwallet2")
+        from pool in Gen.Elements<string?>(null, null, "ViaBTC", "F2Pool")
+        from tx in Gen.Frequency((3, Gen.Choose(0, 1_000_000).Select(n => (string?)("tx" + n.ToString(CultureInfo.InvariantCulture)))), (1, Gen.Constant<string?>(null)))
+        from operation in Gen.Frequency((6, Gen.Constant(MiningOperation.Unspecified)), (2, Gen.Elements(MiningOperation.CreditedToWallet, MiningOperation.KeptOnPool)),
+            (1, Gen.Constant((MiningOperation)7)))
+        select new ReceiptInput(id, at, asset, amount, wallet, tx, pool, operation);
 
     [Fact]
     public void RecognizeAsync_GeneratedStreams_IdenticalToReference()
@@ -237,7 +242,16 @@ public sealed class IncomeSessionEquivalenceTests
         Assert.Equal(expectedTotals, totals);
         Assert.All(expectedTotals.Zip(totals), p => Assert.True(SameBits(p.First.Amount, p.Second.Amount) && SameBits(p.First.IncomeRub, p.Second.IncomeRub)));
         Assert.Equal((reference.ReceiptCount, reference.ErrorCount), (session.ReceiptCount, session.ErrorCount));
+
+        var lines = session.ReportLines();
+        var expectedLines = reference.ReportLines();
+        Assert.Equal(expectedLines.Select(Flat), lines.Select(Flat));
+        Assert.All(expectedLines.Zip(lines), p => Assert.True(SameBits(p.First.Amount, p.Second.Amount) && SameBits(p.First.IncomeRub, p.Second.IncomeRub)));
+        Assert.False(session.ReportLinesIncomplete);
     }
+
+    private static string Flat(MonthlyReportLine l) =>
+        $"{l.Year}-{l.Month} {l.Asset} {l.Operation} '{l.Identifier}' {l.Amount} {l.ReceiptCount} {l.IncomeRub} [{string.Join(",", l.TxIds)}] {l.TxIdCount} {l.TxIdsTruncated} {l.ReportDueDate} {l.DueDateError?.Reason}";
 
     private static bool SameBits(decimal a, decimal b) => decimal.GetBits(a).AsSpan().SequenceEqual(decimal.GetBits(b));
 
@@ -247,6 +261,18 @@ public sealed class IncomeSessionEquivalenceTests
         private readonly Dictionary<PricedClose, int> _provenance = [];
         private readonly List<PricedClose> _pricings = [];
         private readonly Dictionary<(int Year, int Month, string Asset), (decimal Amount, decimal Rub, int Count)> _totals = [];
+        private readonly Dictionary<(int Year, int Month, string Asset, MiningOperation Op, string Id), (decimal Amount, decimal Rub, int Count, List<string> Tx)> _lines = [];
+
+        /// <summary>The report's rule written out: stated type, else pool named = kept on the pool; identifier pool or wallet.</summary>
+        public IReadOnlyList<MonthlyReportLine> ReportLines() =>
+            [.. _lines.OrderBy(t => t.Key.Year).ThenBy(t => t.Key.Month).ThenBy(t => t.Key.Asset, StringComparer.Ordinal).ThenBy(t => t.Key.Op)
+                .ThenBy(t => t.Key.Id, StringComparer.Ordinal).Select(t =>
+            {
+                var statutory = new DateOnly(t.Key.Month == 12 ? t.Key.Year + 1 : t.Key.Year, (t.Key.Month % 12) + 1, 20);
+                var due = Rules.Calendar.NextWorkingDayOnOrAfter(statutory);
+                return new MonthlyReportLine(t.Key.Year, t.Key.Month, t.Key.Asset, t.Key.Op, t.Key.Id, t.Value.Amount, t.Value.Count, t.Value.Rub,
+                    t.Value.Tx, t.Value.Tx.Count, false, statutory, due.IsSuccess ? due.Value : null, due.Error);
+            })];
 
         public long ReceiptCount { get; private set; }
 
@@ -300,6 +326,11 @@ public sealed class IncomeSessionEquivalenceTests
                 return IncomeOutcome.Failed(badAsset);
             }
 
+            if ((int)r.Operation is < 0 or > 2)
+            {
+                return Failed(Reasons.InvalidEnum, "operation_type", $"operation_type {(int)r.Operation} is not a known value");
+            }
+
             if ((Inputs.Decimal(r.Amount, "amount", out decimal amount) ?? Inputs.Positive(amount, "amount")) is { } badAmount)
             {
                 return IncomeOutcome.Failed(badAmount);
@@ -340,6 +371,20 @@ public sealed class IncomeSessionEquivalenceTests
             var key = (date.Year, date.Month, r.Asset);
             _totals.TryGetValue(key, out var t);
             _totals[key] = (t.Amount + amount, t.Rub + rub, t.Count + 1);
+            var op = r.Operation != MiningOperation.Unspecified ? r.Operation : string.IsNullOrEmpty(r.Pool) ? MiningOperation.CreditedToWallet : MiningOperation.KeptOnPool;
+            string id = op == MiningOperation.KeptOnPool ? (string.IsNullOrEmpty(r.Pool) ? r.WalletAddress ?? "" : r.Pool) : r.WalletAddress ?? "";
+            var lineKey = (date.Year, date.Month, r.Asset, op, id);
+            if (!_lines.TryGetValue(lineKey, out var line))
+            {
+                line = (0m, 0m, 0, []);
+            }
+
+            if (!string.IsNullOrEmpty(r.TxId))
+            {
+                line.Tx.Add(r.TxId);
+            }
+
+            _lines[lineKey] = (line.Amount + amount, line.Rub + rub, line.Count + 1, line.Tx);
             return new IncomeOutcome(date, rub, index, null);
         }
 

@@ -222,7 +222,10 @@ public sealed class IncomeDecoderTests
         {
             var r = expected[i];
             bool valid = r.ReceivedAt is { } t && t.Seconds is >= -62_135_596_800L and <= 253_402_300_799L && t.Nanos is >= 0 and <= 999_999_999;
-            var want = new ReceiptInput(r.Id, valid ? r.ReceivedAt!.ToDateTimeOffset() : null, r.Asset, r.Amount);
+            // the monthly report's fields are kept too (empty = absent), the operation type as its wire value
+            var want = new ReceiptInput(r.Id, valid ? r.ReceivedAt!.ToDateTimeOffset() : null, r.Asset, r.Amount,
+                r.WalletAddress.Length > 0 ? r.WalletAddress : null, r.TxId.Length > 0 ? r.TxId : null, r.Pool.Length > 0 ? r.Pool : null,
+                (Calc.Domain.Income.MiningOperation)(int)r.OperationType);
             Assert.Equal(want, actual[i]);
             Assert.Equal(want.ReceivedAt?.Offset, actual[i].ReceivedAt?.Offset);
             Assert.Equal(r.ReceivedAt is not null && !valid, actual.TimestampOutOfRange(i));

@@ -28,6 +28,8 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
             var provenances = chunk.Pricings.Select(ProtoMap.Provenance).ToArray();
             tail.Provenances.AddRange(provenances);
             AddTotals(tail.Totals, session.Totals());
+            AddReportLines(tail.ReportLines, session);
+            tail.ReportLinesIncomplete = session.ReportLinesIncomplete;
             return new IncomeBatchReply(request.Receipts, chunk, request.InlineProvenance ? provenances : null, tail);
         }
         catch
@@ -93,6 +95,8 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
 
         var summary = new V1.IncomeStreamSummary { RulesVersion = session.RulesVersion, ReceiptCount = session.ReceiptCount, ErrorCount = session.ErrorCount };
         AddTotals(summary.Totals, session.Totals());
+        AddReportLines(summary.ReportLines, session);
+        summary.ReportLinesIncomplete = session.ReportLinesIncomplete;
         await responseStream.WriteAsync(IncomeStreamReply.Closing(summary), ct);
     }
 
@@ -107,6 +111,8 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
         response.Provenances.AddRange(provenances);
         AddResults(response.Results, request.Receipts, chunk, request.InlineProvenance ? provenances : null);
         AddTotals(response.Totals, session.Totals());
+        AddReportLines(response.ReportLines, session);
+        response.ReportLinesIncomplete = session.ReportLinesIncomplete;
         return response;
     }
 
@@ -156,6 +162,8 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
 
         var summary = new V1.IncomeStreamSummary { RulesVersion = session.RulesVersion, ReceiptCount = session.ReceiptCount, ErrorCount = session.ErrorCount };
         AddTotals(summary.Totals, session.Totals());
+        AddReportLines(summary.ReportLines, session);
+        summary.ReportLinesIncomplete = session.ReportLinesIncomplete;
         await responseStream.WriteAsync(new V1.RecognizeIncomeStreamResponse { Summary = summary }, ct);
     }
 
@@ -171,7 +179,9 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
             get
             {
                 var r = receipts[index];
-                return new ReceiptInput(r.Id, r.ReceivedAt is { } t && IsValid(t) ? t.ToDateTimeOffset() : null, r.Asset, r.Amount);
+                return new ReceiptInput(r.Id, r.ReceivedAt is { } t && IsValid(t) ? t.ToDateTimeOffset() : null, r.Asset, r.Amount,
+                    r.WalletAddress.Length > 0 ? r.WalletAddress : null, r.TxId.Length > 0 ? r.TxId : null, r.Pool.Length > 0 ? r.Pool : null,
+                    (MiningOperation)(int)r.OperationType);
             }
         }
 
@@ -221,6 +231,9 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition)
             target.Add(result);
         }
     }
+
+    internal static void AddReportLines(Google.Protobuf.Collections.RepeatedField<V1.MonthlyReportLine> target, IncomeSession session) =>
+        target.AddRange(session.ReportLines().Select(ProtoMap.ReportLine));
 
     internal static void AddTotals(Google.Protobuf.Collections.RepeatedField<V1.MonthlyTotal> target, IReadOnlyList<MonthlyTotal> totals)
     {

@@ -5,6 +5,7 @@ using Calc.Domain.Dates;
 using Calc.Domain.Errors;
 using Calc.Domain.Income;
 using Calc.Domain.Money;
+using Calc.Domain.Quotes;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Calc.Transport.Grpc.Services.Calc;
@@ -58,7 +59,13 @@ internal static class ProtoMap
             Source = Source(p.Rate is { } r && r.Source > p.Close.Source ? r.Source : p.Close.Source),
             IsFinal = p.IsFinal,
             Conversion = p.Conversion,
+            FnsListed = FnsVenueList.Embedded.IsListed(close.Venue),
         };
+        if (!provenance.FnsListed)
+        {
+            provenance.Warnings.Add(NotFnsListed(close.Venue));
+        }
+
         if (p.Rate is { } rate)
         {
             provenance.CbrCurrency = p.RateCurrency;
@@ -69,6 +76,35 @@ internal static class ProtoMap
         }
 
         return provenance;
+    }
+
+    /// <summary>The warning of a valuation on a venue that is not on the FNS list (not an error: art. 282.3 allows any qualifying organiser).</summary>
+    public static V1.Warning NotFnsListed(string venue) => new()
+    {
+        Reason = Reasons.VenueNotFnsListed,
+        Message = $"venue '{venue}' is not on the FNS list of foreign trade organisers (list of {IsoDate.ToText(FnsVenueList.Embedded.ListDate)}); the quotation must meet art. 282.3's criteria",
+    };
+
+    /// <summary>One line of the monthly mining report.</summary>
+    public static V1.MonthlyReportLine ReportLine(MonthlyReportLine line)
+    {
+        var proto = new V1.MonthlyReportLine
+        {
+            Year = line.Year,
+            Month = line.Month,
+            Asset = line.Asset,
+            OperationType = (V1.MiningOperationType)(int)line.Operation,
+            Identifier = line.Identifier,
+            Amount = Dec(line.Amount),
+            ReceiptCount = line.ReceiptCount,
+            IncomeRub = Dec(line.IncomeRub),
+            TxIdCount = line.TxIdCount,
+            TxIdsTruncated = line.TxIdsTruncated,
+            ReportDueDate = line.ReportDueDate is { } due ? Date(due) : "",
+            ReportDueDateError = line.DueDateError is { } e ? ItemError(e) : null,
+        };
+        proto.TxIds.AddRange(line.TxIds);
+        return proto;
     }
 
     public static V1.Quote Quote(PricedClose p) => new()

@@ -9,8 +9,6 @@ namespace Calc.Transport.Grpc.Services.Calc;
 /// <summary>calc.v1.QuoteService: maps proto ↔ application and delegates. No logic here.</summary>
 public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands imports)
 {
-    private static readonly string[] FnsListed = ["binance", "bybit", "okx", "kucoin", "mexc", "htx", "gate"];
-
     public async Task<V1.Quote> GetQuote(V1.GetQuoteRequest request, ServerCallContext context)
     {
         var lookup = await queries.GetQuoteAsync(Map(request), context.CancellationToken);
@@ -79,10 +77,12 @@ public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands import
 
     public Task<V1.ListVenuesResponse> ListVenues(V1.ListVenuesRequest request, ServerCallContext context)
     {
-        var response = new V1.ListVenuesResponse();
+        var fns = Domain.Quotes.FnsVenueList.Embedded;
+        var response = new V1.ListVenuesResponse { FnsListDate = ProtoMap.Date(fns.ListDate), FnsListSource = fns.Source };
+        response.FnsListedVenues.AddRange(fns.Venues);
         foreach (var venue in queries.ListVenues())
         {
-            var v = new V1.Venue { Venue_ = venue.Venue, DayConvention = venue.DayConvention, FnsListed = FnsListed.Contains(venue.Venue) };
+            var v = new V1.Venue { Venue_ = venue.Venue, DayConvention = venue.DayConvention, FnsListed = fns.IsListed(venue.Venue) };
             foreach (var pair in venue.Pairs)
             {
                 v.Pairs.Add(new V1.VenuePair

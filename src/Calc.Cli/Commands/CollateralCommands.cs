@@ -56,7 +56,7 @@ internal static class CollateralCommands
             template.Asset = (i.Get(asset) ?? throw new CliException("give an asset and an amount, or --in loans.csv")).ToUpperInvariant();
             template.Amount = Input.Decimal(i.Get(amount) ?? throw new CliException("give the amount of coins pledged"), "amount");
             await using var connection = await i.ConnectAsync(ct);
-            var r = await connection.Client.ValueCollateralAsync(template, i.CallOptions(CommandRunner.DefaultUnaryTimeout), ct);
+            var r = await connection.Client.Collateral.ValueCollateralAsync(template, i.CallOptions(CommandRunner.DefaultUnaryTimeout, ct));
             ViewRenderer.Render(new CommandView(r,
                 Views.KeyValues("Collateral",
                     ("status", StatusName(r.Status)), ("market_value_rub", r.MarketValueRub), ("haircut", r.Haircut),
@@ -85,7 +85,6 @@ internal static class CollateralCommands
         int haircut = Column("haircut", false), marginCall = Column("margin_call_ltv", false), liquidation = Column("liquidation_ltv", false);
 
         await using var connection = await i.ConnectAsync(ct);
-        var options = i.CallOptions(CommandRunner.DefaultUnaryTimeout);
         var rows = new List<IReadOnlyList<string>>();
         var batch = new BatchValueCollateralRequest();
         var all = new BatchValueCollateralResponse();
@@ -94,7 +93,7 @@ internal static class CollateralCommands
 
         async Task Send()
         {
-            var response = await connection.Client.BatchValueCollateralAsync(batch, options, ct);
+            var response = await connection.Client.Collateral.BatchValueCollateralAsync(batch, i.CallOptions(CommandRunner.DefaultUnaryTimeout, ct));
             all.Results.AddRange(response.Results);
             for (int k = 0; k < response.Results.Count; k++)
             {

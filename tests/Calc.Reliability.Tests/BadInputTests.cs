@@ -5,7 +5,7 @@ using Calc.Server.Tests.Infrastructure;
 
 namespace Calc.Reliability.Tests;
 
-/// <summary>Runs every row of <see cref="BadInputTable"/> through gRPC (Calc.Client over h2c) and Connect JSON (HTTP/1.1).</summary>
+/// <summary>Runs every row of <see cref="BadInputTable"/> through gRPC (Grpc.Net.Client over h2c) and Connect JSON (HTTP/1.1).</summary>
 public sealed class BadInputTests(ReliabilityServerFixture fixture) : IClassFixture<ReliabilityServerFixture>, IDisposable
 {
     private readonly Grpc.Net.Client.GrpcChannel _channel = RpcChannel.For(fixture.Server.GrpcAddress);

@@ -105,8 +105,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         var before = server.Sample();
         var clock = Stopwatch.StartNew();
 
-        // a raw call with grpc-timeout 300m and no timer of its own: what is observed is the server's answer (Calc.Client
-        // cancels locally 200 ms after the deadline, which a loaded machine can reach before the server's status arrives)
+        // a raw call with grpc-timeout 300m and no timer of its own: what is observed is the server's answer (a gRPC client
+        // also ends the call locally at its deadline, which a loaded machine can reach before the server's status arrives)
         var deadline = await Wire.GrpcAsync(h2, server.GrpcAddress, "calc.v1.QuoteService/GetCbrRate", Wire.Frame(Request(FaultyUpstream.Dates[0]).ToByteArray()),
             [new("grpc-timeout", "300m")]);
         var (calls, open) = (cbr.Calls, cbr.OpenRequests);

@@ -39,7 +39,9 @@ public sealed class ShutdownTests
 
         Assert.Equal("NOT_SERVING", readiness);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.IsType<HttpRequestException>(refused);
+        // refused by the socket, not answered with a status: grpc-dotnet's UNAVAILABLE carries the connection error
+        Assert.Equal(StatusCode.Unavailable, Assert.IsType<RpcException>(refused).StatusCode);
+        Assert.Contains("Connection refused", ((RpcException)refused!).Status.DebugException?.Message ?? "(no debug exception)", StringComparison.Ordinal);
         Assert.Equal(200, results.Count);
         Assert.All(results, r => Assert.Equal(IncomeResult.ResultOneofCase.Income, r.ResultCase));
         Assert.Equal(200, summary.ReceiptCount);

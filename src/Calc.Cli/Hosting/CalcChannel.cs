@@ -54,7 +54,7 @@ internal sealed record ServerTarget(string Text, Uri? Single, IReadOnlyList<Uri>
         if (uris.Any(u => u.Scheme != Uri.UriSchemeHttp))
         {
             throw new CliException($"--server '{text}': several addresses are balanced by calc only over h2c (http://); "
-                + "for TLS give one https:// address (a load balancer or a DNS name in front of the replicas)");
+                + "for TLS give one https:// address (a load balancer in front of the replicas)");
         }
 
         return new ServerTarget(trimmed, null, uris, null);

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Net.Sockets;
 using Calc.Cli.Hosting;
 using Calc.Cli.Output;
-using Calc.Client;
+using Grpc.Core;
 
 namespace Calc.Cli;
 
@@ -17,12 +16,12 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
         command.SetAction((parse, cancellationToken) => RunAsync(parse, action, cancellationToken));
 
     /// <summary>A command that makes one unary call and prints its view.</summary>
-    public void SetUnary<TResponse>(Command command, Func<Invocation, CalcClient, CallOptions, CancellationToken, Task<TResponse>> call,
+    public void SetUnary<TResponse>(Command command, Func<Invocation, CalcClients, CallOptions, CancellationToken, Task<TResponse>> call,
         Func<TResponse, Invocation, CommandView> view, Func<TResponse, int>? exitCode = null) =>
         SetAction(command, async (invocation, cancellationToken) =>
         {
             await using var connection = await invocation.ConnectAsync(cancellationToken);
-            var response = await call(invocation, connection.Client, invocation.CallOptions(DefaultUnaryTimeout), cancellationToken);
+            var response = await call(invocation, connection.Client, invocation.CallOptions(DefaultUnaryTimeout, cancellationToken), cancellationToken);
             ViewRenderer.Render(view(response, invocation), invocation.Format, invocation.CsvDialect, invocation.Console);
             return exitCode?.Invoke(response) ?? ExitCodes.Ok;
         });
@@ -40,19 +39,23 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
         {
             return Fail(e.ExitCode, e.Message);
         }
-        catch (CalcRpcException e)
+        catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled } && cancellationToken.IsCancellationRequested)
+        {
+            return Fail(ExitCodes.Interrupted, "interrupted");
+        }
+        catch (RpcException e) when (CallErrors.IsUnreachable(e))
+        {
+            return Fail(ExitCodes.Unavailable, $"cannot reach the Calc server: {Cause(e)} (is it running? see --server, --embedded)");
+        }
+        catch (RpcException e) when (CallErrors.IsNotGrpc(e))
+        {
+            return Fail(ExitCodes.Unavailable, $"the server at --server did not answer as a gRPC (HTTP/2) server: {Cause(e)} "
+                + "(use the gRPC address, not the HTTP/1.1 one)");
+        }
+        catch (RpcException e)
         {
             string described = CallErrors.Describe(e);
             return Fail(CallErrors.ExitCode(e), described, NoPriceHint(current, described));
-        }
-        catch (HttpRequestException e) when (e.InnerException is SocketException || e.HttpRequestError == HttpRequestError.ConnectionError)
-        {
-            return Fail(ExitCodes.Unavailable, $"cannot reach the Calc server: {e.Message} (is it running? see --server, --embedded)");
-        }
-        catch (HttpRequestException e)
-        {
-            return Fail(ExitCodes.Unavailable, $"the server at --server did not answer as a gRPC (HTTP/2) server: {e.Message} "
-                + "(use the gRPC address, not the HTTP/1.1 one)");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -67,6 +70,9 @@ internal sealed class CommandRunner(GlobalOptions options, CliConsole console, I
     /// <summary>A call that found no price: say where prices come from in this mode (--data, --server).</summary>
     private static string? NoPriceHint(Invocation? invocation, string message) =>
         invocation is not null && message.Contains("PRICE_NOT_FOUND", StringComparison.Ordinal) ? invocation.NoPriceHint() : null;
+
+    /// <summary>What grpc-dotnet saw underneath (the socket or HTTP/2 error), else the status detail.</summary>
+    private static string Cause(RpcException e) => e.Status.DebugException?.Message ?? e.Status.Detail;
 
     private int Fail(int exitCode, string message, string? hint = null)
     {

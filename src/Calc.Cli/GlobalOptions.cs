@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Calc.Cli.Hosting;
 using Calc.Cli.Output;
-using Calc.Client;
+using Grpc.Core;
 
 namespace Calc.Cli;
 
@@ -13,7 +13,7 @@ internal sealed class GlobalOptions
 
     public Option<string> Server { get; } = new("--server")
     {
-        Description = "Calc server gRPC address (h2c or https); env CALC_SERVER",
+        Description = "Calc server gRPC address (http:// h2c or https://); several h2c replicas as a comma-separated list or dns:///host:port, balanced round_robin per call; env CALC_SERVER",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CALC_SERVER") is { Length: > 0 } s ? s : DefaultServer,
         Recursive = true,
     };
@@ -137,16 +137,20 @@ internal sealed class Invocation(System.CommandLine.ParseResult parse, GlobalOpt
 
     public T Get<T>(Argument<T> argument) => parse.GetValue(argument)!;
 
-    /// <summary>Call options: deadline (<paramref name="defaultTimeout"/> unless --timeout) and x-api-key.</summary>
-    public CallOptions CallOptions(TimeSpan? defaultTimeout)
+    /// <summary>
+    /// Options of one call made now: its deadline (<paramref name="defaultTimeout"/> from now unless --timeout; none
+    /// when both are null), x-api-key and the cancellation token. Make them per call: the deadline is an instant.
+    /// </summary>
+    public CallOptions CallOptions(TimeSpan? defaultTimeout, CancellationToken cancellationToken)
     {
-        var headers = new Dictionary<string, string>();
+        var headers = new Metadata();
         if (parse.GetValue(options.ApiKey) is { Length: > 0 } key)
         {
-            headers["x-api-key"] = key;
+            headers.Add("x-api-key", key);
         }
 
-        return new CallOptions { Timeout = parse.GetValue(options.Timeout) ?? defaultTimeout, Headers = headers };
+        DateTime? deadline = (parse.GetValue(options.Timeout) ?? defaultTimeout) is { } timeout ? DateTime.UtcNow + timeout : null;
+        return new CallOptions(headers, deadline, cancellationToken);
     }
 
     /// <summary>--embedded without --data (nor CALC_DATA): the in-process Calc holds no market data.</summary>
@@ -187,13 +191,7 @@ internal sealed class Invocation(System.CommandLine.ParseResult parse, GlobalOpt
             return new EmbeddedConnection(server);
         }
 
-        string address = parse.GetValue(options.Server) ?? GlobalOptions.DefaultServer;
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new CliException($"--server '{address}' is not an http:// or https:// address");
-        }
-
-        return new RemoteConnection(uri);
+        return new RemoteConnection(ServerTarget.Parse(parse.GetValue(options.Server) ?? GlobalOptions.DefaultServer));
     }
 
     /// <summary>--data must name a folder holding closes.csv and/or cbr-rates.csv; say so in CLI terms before starting.</summary>

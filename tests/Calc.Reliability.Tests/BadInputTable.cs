@@ -17,7 +17,7 @@ public sealed record BadInput(string Name, string Method, string Json, string St
 
 /// <summary>
 /// The bad-input table: malformed requests across every calc.v1 unary method, each with the (status, reason)
-/// a program can branch on. Each row runs through gRPC (Calc.Client) and Connect JSON (HTTP/1.1).
+/// a program can branch on. Each row runs through gRPC (Grpc.Net.Client) and Connect JSON (HTTP/1.1).
 /// </summary>
 public static class BadInputTable
 {

@@ -1,14 +1,14 @@
 using System.Text.Json;
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.Server.Tests.Infrastructure;
 
 namespace Calc.Reliability.Tests;
 
-/// <summary>Runs every row of <see cref="BadInputTable"/> through gRPC (Calc.Client over h2c) and Connect JSON (HTTP/1.1).</summary>
+/// <summary>Runs every row of <see cref="BadInputTable"/> through gRPC (Grpc.Net.Client over h2c) and Connect JSON (HTTP/1.1).</summary>
 public sealed class BadInputTests(ReliabilityServerFixture fixture) : IClassFixture<ReliabilityServerFixture>, IDisposable
 {
-    private readonly GrpcChannel _channel = new(fixture.Server.GrpcAddress);
+    private readonly Grpc.Net.Client.GrpcChannel _channel = RpcChannel.For(fixture.Server.GrpcAddress);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     [Fact]
@@ -34,9 +34,9 @@ public sealed class BadInputTests(ReliabilityServerFixture fixture) : IClassFixt
             var response = await Methods.CallAsync(_channel, row.Method, request);
             outcome = ItemOutcome(JsonDocument.Parse(Methods.ToJson(response)).RootElement);
         }
-        catch (CalcRpcException e)
+        catch (RpcException e)
         {
-            outcome = new Outcome(e.StatusName(), RpcAssert.ReasonOf(e), 200, e.Detail, []);
+            outcome = new Outcome(e.StatusName(), RpcAssert.ReasonOf(e), 200, e.Status.Detail, []);
         }
 
         AssertMatches(row, outcome);

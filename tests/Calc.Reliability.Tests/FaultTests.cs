@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.Server.Tests.Infrastructure;
 using Calc.V1;
@@ -28,8 +28,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var cbr = await FaultyUpstream.StartAsync();
         await using var binance = await FaultyUpstream.StartAsync();
         await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         var before = server.Sample();
         var table = new List<string> { "| upstream | fault | during the fault | elapsed | after recovery | recovery |", "|---|---|---|---|---|---|" };
 
@@ -61,22 +61,22 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var cbr = await FaultyUpstream.StartAsync();
         await using var binance = await FaultyUpstream.StartAsync();
         await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         binance.Mode = UpstreamMode.Http500;
         var batch = new BatchGetQuotesRequest();
         batch.Requests.Add(new GetQuoteRequest { Id = "imported", Asset = "BTC", Venue = "binance", Date = "2025-03-16" });
         batch.Requests.Add(new GetQuoteRequest { Id = "upstream-down", Asset = "BTC", Venue = "binance", Date = "2025-06-05" });
         batch.Requests.Add(new GetQuoteRequest { Id = "imported-coinbase", Asset = "BTC", Venue = "coinbase", QuoteCurrency = "USD", Date = "2025-03-16" });
 
-        var response = await client.BatchGetQuotesAsync(batch);
+        var response = await client.Quotes.BatchGetQuotesAsync(batch).ResponseAsync;
         binance.Mode = UpstreamMode.Ok;
         var clock = Stopwatch.StartNew();
-        var recovered = await client.BatchGetQuotesAsync(batch);
+        var recovered = await client.Quotes.BatchGetQuotesAsync(batch).ResponseAsync;
         while (recovered.Results[1].Error is not null && clock.Elapsed < RecoveryLimit)
         {
             await Task.Delay(100);
-            recovered = await client.BatchGetQuotesAsync(batch);
+            recovered = await client.Quotes.BatchGetQuotesAsync(batch).ResponseAsync;
         }
 
         output.WriteLine($"recovered after {clock.Elapsed.TotalSeconds:0.00} s");
@@ -98,15 +98,15 @@ public sealed class FaultTests(ITestOutputHelper output)
         environment["MarketData__Upstreams__Cbr__Timeout"] = "00:00:10";
         environment["MarketData__Upstreams__Cbr__MaxAttempts"] = "1";
         await using var server = await CalcProcess.StartAsync(environment);
-        using var channel = new GrpcChannel(server.GrpcAddress);
+        using var channel = RpcChannel.For(server.GrpcAddress);
         using var h2 = Wire.NewH2Client();
-        var client = new CalcClient(channel);
+        var client = new CalcClients(channel);
         cbr.Mode = UpstreamMode.Hang;
         var before = server.Sample();
         var clock = Stopwatch.StartNew();
 
-        // a raw call with grpc-timeout 300m and no timer of its own: what is observed is the server's answer (Calc.Client
-        // cancels locally 200 ms after the deadline, which a loaded machine can reach before the server's status arrives)
+        // a raw call with grpc-timeout 300m and no timer of its own: what is observed is the server's answer (a gRPC client
+        // also ends the call locally at its deadline, which a loaded machine can reach before the server's status arrives)
         var deadline = await Wire.GrpcAsync(h2, server.GrpcAddress, "calc.v1.QuoteService/GetCbrRate", Wire.Frame(Request(FaultyUpstream.Dates[0]).ToByteArray()),
             [new("grpc-timeout", "300m")]);
         var (calls, open) = (cbr.Calls, cbr.OpenRequests);
@@ -115,7 +115,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await WaitUntilAsync(() => cbr.OpenRequests == 0, TimeSpan.FromSeconds(30));
         cbr.Mode = UpstreamMode.Ok;
         Assert.False(server.HasExited, Tail(server));
-        var answer = await RecoveredAsync(() => client.GetCbrRateAsync(Request(FaultyUpstream.Dates[0])), RecoveryLimit);
+        var answer = await RecoveredAsync(() => client.Quotes.GetCbrRateAsync(Request(FaultyUpstream.Dates[0])).ResponseAsync, RecoveryLimit);
         var after = await SampleWhenAsync(server, s => s.Sockets <= before.Sockets + 4);
         output.WriteLine($"deadline answered after {deadlineElapsed.TotalMilliseconds:0} ms ({calls} upstream calls, {open} open); server before {before}, after {after}");
 
@@ -133,16 +133,16 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var cbr = await FaultyUpstream.StartAsync();
         await using var binance = await FaultyUpstream.StartAsync();
         await using var server = await CalcProcess.StartAsync(Upstreams(cbr, binance));
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         cbr.Mode = UpstreamMode.Hang;
         var before = server.Sample();
 
         for (int i = 0; i < 20; i++)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100 + (i * 10)));
-            var options = new CallOptions { Timeout = TimeSpan.FromMilliseconds(150) };
-            Assert.NotNull(await Record.ExceptionAsync(() => client.GetCbrRateAsync(Request(FaultyUpstream.Dates[i % 7]), options, cts.Token)));
+            var options = new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(150), cancellationToken: cts.Token);
+            Assert.NotNull(await Record.ExceptionAsync(() => client.Quotes.GetCbrRateAsync(Request(FaultyUpstream.Dates[i % 7]), options).ResponseAsync));
         }
 
         await WaitUntilAsync(() => cbr.OpenRequests == 0, TimeSpan.FromSeconds(30));
@@ -150,7 +150,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.False(server.HasExited, Tail(server));
         // a fetch begun during the outage (its retry included) may still answer UNAVAILABLE; recovery is
         // the first exact answer
-        var answer = await RecoveredAsync(() => client.GetCbrRateAsync(Request(FaultyUpstream.Dates[0])), RecoveryLimit);
+        var answer = await RecoveredAsync(() => client.Quotes.GetCbrRateAsync(Request(FaultyUpstream.Dates[0])).ResponseAsync, RecoveryLimit);
         var after = await SampleWhenAsync(server, s => s.Sockets <= before.Sockets + 4);
 
         Assert.Equal(0, cbr.OpenRequests);
@@ -167,7 +167,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             {
                 return await call();
             }
-            catch (CalcRpcException e) when (e.StatusName() == "UNAVAILABLE" && DateTime.UtcNow < until)
+            catch (RpcException e) when (e.StatusName() == "UNAVAILABLE" && DateTime.UtcNow < until)
             {
                 await Task.Delay(200);
             }
@@ -181,9 +181,9 @@ public sealed class FaultTests(ITestOutputHelper output)
     {
         await using var server = await CalcProcess.StartAsync();
         var receipt = new MiningReceipt { Asset = "BTC", Amount = "0.05", ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) };
-        using (var warm = new GrpcChannel(server.GrpcAddress))
+        using (var warm = RpcChannel.For(server.GrpcAddress))
         {
-            await Consume(new CalcClient(warm), receipt, chunks: 2, CancellationToken.None);
+            await Consume(new CalcClients(warm), receipt, chunks: 2, CancellationToken.None);
         }
 
         // the warm-up connection is closed: wait until the server's socket count stops moving
@@ -191,14 +191,14 @@ public sealed class FaultTests(ITestOutputHelper output)
         for (int i = 0; i < 30; i++)
         {
             // a fresh connection each time, dropped mid-stream (RST_STREAM + connection close)
-            using var channel = new GrpcChannel(server.GrpcAddress);
+            using var channel = RpcChannel.For(server.GrpcAddress);
             using var cts = new CancellationTokenSource();
-            var call = Consume(new CalcClient(channel), receipt, chunks: 1_000, cts.Token, cancelAfterChunks: 3, cts);
+            var call = Consume(new CalcClients(channel), receipt, chunks: 1_000, cts.Token, cancelAfterChunks: 3, cts);
             await Assert.ThrowsAnyAsync<Exception>(() => call);
         }
 
-        using var last = new GrpcChannel(server.GrpcAddress);
-        var summary = await Consume(new CalcClient(last), receipt, chunks: 5, CancellationToken.None);
+        using var last = RpcChannel.For(server.GrpcAddress);
+        var summary = await Consume(new CalcClients(last), receipt, chunks: 5, CancellationToken.None);
         // dropped connections and idle pool threads go away a moment (threads: up to the pool's idle timeout) later;
         // a leak never does
         var after = await SampleWhenAsync(server, s => s.Sockets <= before.Sockets + 2 && s.Threads <= before.Threads + 10, TimeSpan.FromSeconds(60));
@@ -245,17 +245,17 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             return await call();
         }
-        catch (CalcRpcException e)
+        catch (RpcException e)
         {
             return $"{e.StatusName()} {RpcAssert.ReasonOf(e)}";
         }
     }
 
-    private static async Task<string> Rate(CalcClient client, DateOnly date) => (await client.GetCbrRateAsync(Request(date))).Value;
+    private static async Task<string> Rate(CalcClients client, DateOnly date) => (await client.Quotes.GetCbrRateAsync(Request(date)).ResponseAsync).Value;
 
-    private static async Task<string> Quote(CalcClient client, DateOnly date)
+    private static async Task<string> Quote(CalcClients client, DateOnly date)
     {
-        var quote = await client.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        var quote = await client.Quotes.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }).ResponseAsync;
         return decimal.Parse(quote.PriceRub, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
     }
 
@@ -278,7 +278,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         ["MarketData__Sync__Enabled"] = "false",
     };
 
-    private static async Task<IncomeStreamSummary> Consume(CalcClient client, MiningReceipt template, int chunks, CancellationToken token,
+    private static async Task<IncomeStreamSummary> Consume(CalcClients client, MiningReceipt template, int chunks, CancellationToken token,
         int cancelAfterChunks = -1, CancellationTokenSource? cts = null)
     {
         IncomeStreamSummary? summary = null;

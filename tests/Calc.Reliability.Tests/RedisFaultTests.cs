@@ -6,7 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using Calc.Adapters.Redis.Cache;
 using Calc.Adapters.Redis.Tests.Infrastructure;
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.V1;
 using Xunit.Abstractions;
@@ -27,8 +27,8 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         await using var cbr = await FaultyUpstream.StartAsync();
         await using var binance = await FaultyUpstream.StartAsync();
         await using var server = await CalcProcess.StartAsync(Environment(redis, cbr, binance));
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         using var http = new HttpClient();
 
         var answers = new List<string>();
@@ -67,13 +67,13 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         // gone, fetched again), so the load keeps going through the Redis tier instead of being answered from memory
         environment["MarketData__MemoryCacheCapacity"] = "1";
         await using var server = await CalcProcess.StartAsync(environment);
-        using var channel = new GrpcChannel(server.GrpcAddress);
+        using var channel = RpcChannel.For(server.GrpcAddress);
         using var http = new HttpClient();
         using var h2 = Wire.NewH2Client();
         var (batch, expected) = MonthEndBatch();
         string probeKey = QuoteCacheKeySchema.CloseKeyOf(new Calc.Application.Ports.CloseKey("binance", new Calc.Domain.Quotes.AssetPair("BTC", "USDT"), FaultyUpstream.Dates[^1]))!;
         string probeValue = FaultyUpstream.BtcCloses[FaultyUpstream.Dates[^1]];
-        var load = BatchLoad.Start(new CalcClient(channel), batch, expected, callers: 6);
+        var load = BatchLoad.Start(new CalcClients(channel), batch, expected, callers: 6);
         var steps = new List<string>();
 
         // warm: Redis serves the batch, health Healthy
@@ -161,8 +161,8 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         await using var cbr = await FaultyUpstream.StartAsync();
         await using var binance = await FaultyUpstream.StartAsync();
         await using var server = await CalcProcess.StartAsync(Environment(redis, cbr, binance));
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
 
         // slowed: Redis blocks for 15 s while three cold months are priced; each answer must come while it still sleeps
         // (Calc's 500 ms Redis timeout, then the upstreams), not after it woke up
@@ -306,9 +306,9 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             return outcome.ToString();
         }
 
-        return Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray()).Status switch
+        return Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray()).Status switch
         {
-            Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+            Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
             var other => other.ToString(),
         };
     }
@@ -411,7 +411,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
 
         public ConcurrentQueue<string> Failed { get; } = new();
 
-        public static BatchLoad Start(CalcClient client, BatchGetQuotesRequest batch, IReadOnlyDictionary<string, decimal> expected, int callers)
+        public static BatchLoad Start(CalcClients client, BatchGetQuotesRequest batch, IReadOnlyDictionary<string, decimal> expected, int callers)
         {
             var load = new BatchLoad(callers);
             for (int i = 0; i < callers; i++)
@@ -445,16 +445,16 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             return text;
         }
 
-        private async Task CallInLoopAsync(CalcClient client, BatchGetQuotesRequest batch, IReadOnlyDictionary<string, decimal> expected)
+        private async Task CallInLoopAsync(CalcClients client, BatchGetQuotesRequest batch, IReadOnlyDictionary<string, decimal> expected)
         {
             while (!_stop.IsCancellationRequested)
             {
                 BatchGetQuotesResponse response;
                 try
                 {
-                    response = await client.BatchGetQuotesAsync(batch, new CallOptions { Timeout = TimeSpan.FromSeconds(30) });
+                    response = await client.Quotes.BatchGetQuotesAsync(batch, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30))).ResponseAsync;
                 }
-                catch (CalcRpcException e)
+                catch (RpcException e)
                 {
                     Failed.Enqueue($"call failed: {e.StatusName()} {RpcAssert.ReasonOf(e)} {e.Message}");
                     continue;
@@ -492,9 +492,9 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
         (decimal.Parse(FaultyUpstream.BtcCloses[date], CultureInfo.InvariantCulture) * decimal.Parse(FaultyUpstream.UsdRates[date], CultureInfo.InvariantCulture))
             .ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<string> QuoteAsync(CalcClient client, DateOnly date)
+    private static async Task<string> QuoteAsync(CalcClients client, DateOnly date)
     {
-        var quote = await client.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        var quote = await client.Quotes.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }).ResponseAsync;
         return decimal.Parse(quote.PriceRub, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
     }
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -20,8 +20,8 @@ public sealed class ShutdownTests
             ["Shutdown__GracePeriodSeconds"] = "60",
             ["Shutdown__DrainDelaySeconds"] = "5",
         });
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         Assert.Equal("SERVING", await WaitForHealthAsync(channel, "SERVING")); // published from the health checks after startup
         var release = new TaskCompletionSource();
         var firstChunkAnswered = new TaskCompletionSource();
@@ -39,7 +39,9 @@ public sealed class ShutdownTests
 
         Assert.Equal("NOT_SERVING", readiness);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
-        Assert.IsType<HttpRequestException>(refused);
+        // refused by the socket, not answered with a status: grpc-dotnet's UNAVAILABLE carries the connection error
+        Assert.Equal(StatusCode.Unavailable, Assert.IsType<RpcException>(refused).StatusCode);
+        Assert.Contains("Connection refused", ((RpcException)refused!).Status.DebugException?.Message ?? "(no debug exception)", StringComparison.Ordinal);
         Assert.Equal(200, results.Count);
         Assert.All(results, r => Assert.Equal(IncomeResult.ResultOneofCase.Income, r.ResultCase));
         Assert.Equal(200, summary.ReceiptCount);
@@ -54,8 +56,8 @@ public sealed class ShutdownTests
     public async Task Sigterm_StreamOutlivesGracePeriod_ProcessStillEnds_ClientGetsAnError()
     {
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Shutdown__GracePeriodSeconds"] = "2" });
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         var never = new TaskCompletionSource();
         var firstChunkAnswered = new TaskCompletionSource();
         var stream = ReadAllAsync(client.StreamRecognizeIncomeAsync(Receipts(never.Task)), firstChunkAnswered);
@@ -78,14 +80,15 @@ public sealed class ShutdownTests
     {
         // a grace period far longer than the 30 s waited below: ending within it means the watch did not hold the process
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Shutdown__GracePeriodSeconds"] = "90" });
-        using var channel = new GrpcChannel(server.GrpcAddress);
+        using var channel = RpcChannel.For(server.GrpcAddress);
         Assert.Equal("SERVING", await WaitForHealthAsync(channel, "SERVING"));
-        var seen = new List<Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus>();
+        var seen = new List<Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus>();
         var serving = new TaskCompletionSource();
         var watch = Task.Run(async () =>
         {
-            await foreach (var r in channel.ServerStreamingAsync("/grpc.health.v1.Health/Watch", new Calc.Transport.Grpc.Health.V1.HealthCheckRequest(),
-                Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser))
+            // no deadline: the watch is meant to stay open until the server resets it; the test bounds it by WaitAsync below
+            using var call = new Grpc.Health.V1.Health.HealthClient(channel).Watch(new Grpc.Health.V1.HealthCheckRequest());
+            await foreach (var r in call.ResponseStream.ReadAllAsync())
             {
                 lock (seen)
                 {
@@ -103,34 +106,37 @@ public sealed class ShutdownTests
         var exited = clock.Elapsed;
         await Record.ExceptionAsync(() => watch.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Equal(Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, seen[0]);
-        Assert.Contains(Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, seen);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, seen[0]);
+        Assert.Contains(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, seen);
         // the watch is reset after NOT_SERVING went out, so it does not hold the process for the 90 s grace period
         Assert.InRange(exited, TimeSpan.Zero, TimeSpan.FromSeconds(30));
         Assert.Contains("Reset 1 open grpc.health.v1 Watch streams", server.Output, StringComparison.Ordinal);
     }
 
-    private static async Task<string> WaitForHealthAsync(GrpcChannel channel, string wanted)
+    private static async Task<string> WaitForHealthAsync(Grpc.Net.Client.GrpcChannel channel, string wanted)
     {
-        using var h2 = Wire.NewH2Client();
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
         string last = "";
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
-            var outcome = await Wire.GrpcAsync(h2, channel.Address, "grpc.health.v1.Health/Check", Wire.Frame([]));
-            if (outcome.Ok)
+            try
             {
-                var response = Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray());
+                var response = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
                 last = response.Status switch
                 {
-                    Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
-                    Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
+                    Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+                    Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
                     var other => other.ToString(),
                 };
                 if (last == wanted)
                 {
                     return last;
                 }
+            }
+            catch (RpcException e)
+            {
+                last = e.StatusName(); // e.g. UNAVAILABLE once the listener closed
             }
 
             await Task.Delay(50);
@@ -151,8 +157,8 @@ public sealed class ShutdownTests
         {
             error = await Record.ExceptionAsync(async () =>
             {
-                using var fresh = new GrpcChannel(server.GrpcAddress);
-                await new CalcClient(fresh).GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" });
+                using var fresh = RpcChannel.For(server.GrpcAddress);
+                await new CalcClients(fresh).Quotes.GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" }).ResponseAsync;
             });
             if (error is null)
             {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -22,8 +22,8 @@ public sealed class SoakTests(ITestOutputHelper output)
     public async Task Soak_HalfPeakMixedLoad_NoErrorsNoGrowth()
     {
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" });
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         using var http = new HttpClient();
         var work = new Workload(client, http, server.Http1Address);
 
@@ -64,7 +64,7 @@ public sealed class SoakTests(ITestOutputHelper output)
                     await work.OneAsync(w + (int)n);
                     Interlocked.Increment(ref done);
                 }
-                catch (Exception e) when (e is CalcRpcException or HttpRequestException or InvalidOperationException)
+                catch (Exception e) when (e is RpcException or HttpRequestException or InvalidOperationException)
                 {
                     Interlocked.Increment(ref errors);
                     output.WriteLine(e.Message);
@@ -128,7 +128,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     }
 
     /// <summary>The mix: a quote, a 100-receipt income batch, an NDFL computation, a collateral batch, a Connect JSON rate.</summary>
-    private sealed class Workload(CalcClient client, HttpClient http, Uri http1)
+    private sealed class Workload(CalcClients client, HttpClient http, Uri http1)
     {
         private static readonly RecognizeIncomeRequest Income = BuildIncome();
 
@@ -137,22 +137,22 @@ public sealed class SoakTests(ITestOutputHelper output)
             switch (i % 5)
             {
                 case 0:
-                    var quote = await client.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = "2025-03-16" });
+                    var quote = await client.Quotes.GetQuoteAsync(new GetQuoteRequest { Asset = "BTC", Venue = "binance", Date = "2025-03-16" }).ResponseAsync;
                     Expect(quote.PriceRub, "7065852.987382");
                     break;
                 case 1:
-                    var income = await client.RecognizeIncomeAsync(Income);
+                    var income = await client.Income.RecognizeIncomeAsync(Income).ResponseAsync;
                     Expect(income.Totals[0].IncomeRub, "35329265.00");
                     break;
                 case 2:
-                    var ndfl = await client.ComputeNdflAsync(new ComputeNdflRequest { TaxYear = 2025, Residency = Residency.Resident, MiningIncomeRub = "6000000" });
+                    var ndfl = await client.Tax.ComputeNdflAsync(new ComputeNdflRequest { TaxYear = 2025, Residency = Residency.Resident, MiningIncomeRub = "6000000" }).ResponseAsync;
                     Expect(ndfl.MainTaxRub, "882000");
                     break;
                 case 3:
-                    var collateral = await client.BatchValueCollateralAsync(new BatchValueCollateralRequest
+                    var collateral = await client.Collateral.BatchValueCollateralAsync(new BatchValueCollateralRequest
                     {
                         Items = { new ValueCollateralRequest { Id = "a", Asset = "BTC", Amount = "2", AsOf = "2025-03-16", LoanRub = "5000000" } },
-                    });
+                    }).ResponseAsync;
                     Expect(collateral.Results[0].Valuation.Status.ToString(), "Ok");
                     break;
                 default:

@@ -1,4 +1,4 @@
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.Server.Tests.Infrastructure;
 using Calc.V1;
@@ -9,7 +9,7 @@ namespace Calc.Reliability.Tests;
 /// <summary>Malformed StreamRecognizeIncome conversations (the streaming method is outside the unary table).</summary>
 public sealed class StreamBadInputTests(ReliabilityServerFixture fixture) : IClassFixture<ReliabilityServerFixture>, IDisposable
 {
-    private readonly GrpcChannel _channel = new(fixture.Server.GrpcAddress);
+    private readonly Grpc.Net.Client.GrpcChannel _channel = RpcChannel.For(fixture.Server.GrpcAddress);
 
     public static TheoryData<string, string, string, string> Rows => new()
     {
@@ -25,14 +25,14 @@ public sealed class StreamBadInputTests(ReliabilityServerFixture fixture) : ICla
     [MemberData(nameof(Rows))]
     public async Task Stream_Malformed_FailsWithStatusAndReason(string name, string messages, string status, string reason)
     {
-        var error = await Assert.ThrowsAsync<CalcRpcException>(async () =>
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            await foreach (var _ in new CalcClient(_channel).StreamRecognizeIncomeAsync(Requests(messages)))
+            await foreach (var _ in new CalcClients(_channel).StreamRecognizeIncomeAsync(Requests(messages)))
             {
             }
         });
 
-        Assert.True((status, reason) == (error.StatusName(), RpcAssert.ReasonOf(error)), $"{name}: {error.StatusName()} {RpcAssert.ReasonOf(error)} {error.Detail}");
+        Assert.True((status, reason) == (error.StatusName(), RpcAssert.ReasonOf(error)), $"{name}: {error.StatusName()} {RpcAssert.ReasonOf(error)} {error.Status.Detail}");
     }
 
     public void Dispose() => _channel.Dispose();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Calc.Client;
+using Grpc.Core;
 using Calc.Reliability.Tests.Infrastructure;
 using Calc.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -43,8 +43,8 @@ public sealed class TelemetryTests
             ["Telemetry__Otlp__Protocol"] = "http/protobuf",
             ["Telemetry__Otlp__MetricsIntervalMs"] = "500",
         });
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        await new CalcClient(channel).GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" });
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        await new CalcClients(channel).Quotes.GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" }).ResponseAsync;
 
         // exports come on the exporters' own schedules (metrics every 500 ms here, traces in batches): wait, generously
         // for a loaded CI machine, until everything asserted below has arrived
@@ -85,8 +85,8 @@ public sealed class TelemetryTests
     {
         const string key = "k-5e6f7a8b9c0d1e2f3a4b";
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Auth__ApiKeys"] = "erp=" + key });
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = RpcChannel.For(server.GrpcAddress);
+        var client = new CalcClients(channel);
         var request = new RecognizeIncomeRequest
         {
             Receipts =
@@ -95,10 +95,10 @@ public sealed class TelemetryTests
                 new MiningReceipt { Id = "r-secret-2", Asset = "BTC", Amount = "-1", WalletAddress = "bc1qwalletthatmustnotbelogged", ReceivedAt = Timestamp.FromDateTime(new DateTime(2025, 3, 15, 21, 30, 0, DateTimeKind.Utc)) },
             },
         };
-        var options = new CallOptions { Headers = new Dictionary<string, string> { ["x-api-key"] = key } };
+        var options = new CallOptions(new Metadata { { "x-api-key", key } });
 
-        await client.RecognizeIncomeAsync(request, options);
-        await Assert.ThrowsAsync<CalcRpcException>(() => client.ImportCbrRatesAsync(new ImportCbrRatesRequest(), new CallOptions { Headers = new Dictionary<string, string> { ["x-api-key"] = key + "-wrong" } }));
+        await client.Income.RecognizeIncomeAsync(request, options).ResponseAsync;
+        await Assert.ThrowsAsync<RpcException>(() => client.Quotes.ImportCbrRatesAsync(new ImportCbrRatesRequest(), new CallOptions(new Metadata { { "x-api-key", key + "-wrong" } })).ResponseAsync);
         // the refused import's event is logged after its status went out, through an asynchronous logger and pipe:
         // wait for it; it is the last event, so every line about the earlier call is in the output by then
         string output = await server.WaitForOutputAsync(o => o.Split('\n').Any(RefusedImport), TimeSpan.FromSeconds(30));

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Calc.Client;
 using Calc.V1;
+using Grpc.Core;
 
 namespace Calc.LoadTests.Scenarios;
 
@@ -54,8 +54,8 @@ public static class ColdStartScenario
     private static async Task<ScenarioReport> ColdCallsAsync(ServerUnderTest server, IReadOnlyList<RecognizeIncomeRequest> requests, UpstreamFake fake,
         string name, CancellationToken ct)
     {
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = LoadChannel.For(server.GrpcAddress);
+        var client = new IncomeService.IncomeServiceClient(channel);
         int upstreamBefore = fake.Requests;
         int logBefore = fake.RequestLog.Count;
         var latencies = new Latencies();
@@ -96,12 +96,12 @@ public static class ColdStartScenario
         };
     }
 
-    private static async Task<(long Ok, long Errors)> CallAsync(CalcClient client, RecognizeIncomeRequest request, SortedDictionary<string, int>? sources,
+    private static async Task<(long Ok, long Errors)> CallAsync(IncomeService.IncomeServiceClient client, RecognizeIncomeRequest request, SortedDictionary<string, int>? sources,
         CancellationToken ct)
     {
         try
         {
-            var response = await client.RecognizeIncomeAsync(request, cancellationToken: ct).ConfigureAwait(false);
+            var response = await client.RecognizeIncomeAsync(request, LoadChannel.Call(ct)).ConfigureAwait(false);
             if (sources is not null)
             {
                 foreach (var p in response.Provenances)
@@ -113,7 +113,7 @@ public static class ColdStartScenario
             long errors = response.Results.Count(r => r.ResultCase != IncomeResult.ResultOneofCase.Income) + (response.Results.Count == request.Receipts.Count ? 0 : 1);
             return (response.Results.Count, errors);
         }
-        catch (CalcRpcException)
+        catch (RpcException)
         {
             return (0, 1);
         }

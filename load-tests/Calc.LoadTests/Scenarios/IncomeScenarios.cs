@@ -3,9 +3,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Calc.Client;
 using Calc.V1;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Calc.LoadTests.Scenarios;
 
@@ -21,14 +22,22 @@ public static class IncomeScenarios
         bool lean = options.String("client") == "lean";
         var requests = workload.BatchRequests(batch);
         // the lean client sends each request's bytes as prepared once (as h2load sends prepared bodies)
-        var prepared = lean ? requests.Select(PreparedMessage.From).ToArray() : [];
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        var prepared = lean ? requests.Select(PreparedRequest.From).ToArray() : [];
+        using var channel = LoadChannel.For(server.GrpcAddress);
+        var client = new IncomeService.IncomeServiceClient(channel);
+        var invoker = channel.CreateCallInvoker();
         int warmup = options.Int("warmup", 20, 1);
         for (int i = 0; i < warmup * requests.Count; i++)
         {
-            // warm: tiered JIT reaches its optimised code, caches and pools fill
-            await client.RecognizeIncomeAsync(requests[i % requests.Count], cancellationToken: ct).ConfigureAwait(false);
+            // warm: tiered JIT reaches its optimised code, caches and pools fill (both paths, whichever is measured)
+            if (lean)
+            {
+                await invoker.AsyncUnaryCall(LeanMethods.RecognizeIncome, null, LoadChannel.Call(ct), prepared[i % requests.Count]).ConfigureAwait(false);
+            }
+            else
+            {
+                await client.RecognizeIncomeAsync(requests[i % requests.Count], LoadChannel.Call(ct)).ConfigureAwait(false);
+            }
         }
 
         int next = -1;
@@ -47,7 +56,7 @@ public static class IncomeScenarios
                 {
                     if (lean)
                     {
-                        var counted = await channel.UnaryPreparedAsync("/calc.v1.IncomeService/RecognizeIncome", prepared[i % requests.Count], ResultCounter.Parser, cancellationToken: ct)
+                        var counted = await invoker.AsyncUnaryCall(LeanMethods.RecognizeIncome, null, LoadChannel.Call(ct), prepared[i % requests.Count])
                             .ConfigureAwait(false);
                         latencies.Add(start);
                         Interlocked.Add(ref errors, counted.Errors + (counted.Results == request.Receipts.Count && counted.Incomes == counted.Results ? 0 : 1));
@@ -55,12 +64,12 @@ public static class IncomeScenarios
                         continue;
                     }
 
-                    var response = await client.RecognizeIncomeAsync(request, cancellationToken: ct).ConfigureAwait(false);
+                    var response = await client.RecognizeIncomeAsync(request, LoadChannel.Call(ct)).ConfigureAwait(false);
                     latencies.Add(start);
                     Interlocked.Add(ref errors, ItemErrors(response.Results, request.Receipts.Count));
                     Interlocked.Add(ref receipts, response.Results.Count);
                 }
-                catch (CalcRpcException)
+                catch (RpcException)
                 {
                     Interlocked.Increment(ref errors);
                 }
@@ -86,11 +95,12 @@ public static class IncomeScenarios
         }).ToArray();
         int chunkCount = (total + chunkSize - 1) / chunkSize;
         bool lean = options.String("client") == "lean";
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = LoadChannel.For(server.GrpcAddress);
+        var client = new IncomeService.IncomeServiceClient(channel);
+        var preparedPolicy = PreparedRequest.From(new RecognizeIncomeStreamRequest { Policy = policy });
+        var preparedChunks = chunks.Select(PreparedRequest.From).ToArray();
         Func<int, Task<(long, long, TimeSpan)>> run = lean
-            ? n => RunLeanStreamAsync(channel, PreparedMessage.From(new RecognizeIncomeStreamRequest { Policy = policy }),
-                chunks.Select(PreparedMessage.From).ToArray(), n, ct)
+            ? n => RunLeanStreamAsync(channel, preparedPolicy, preparedChunks, n, ct)
             : n => RunStreamAsync(client, policy, chunks, n, ct);
         await run(options.Int("warmup", 100, 2)).ConfigureAwait(false); // warm-up (chunks)
 
@@ -105,13 +115,15 @@ public static class IncomeScenarios
             $"{chunkCount} chunks × {chunkSize:N0}; first results after {firstChunk.TotalMilliseconds:F0} ms; p50 = whole stream");
     }
 
-    private static async Task<(long Results, long Errors, TimeSpan FirstChunk)> RunStreamAsync(CalcClient client, ValuationPolicy policy,
+    private static async Task<(long Results, long Errors, TimeSpan FirstChunk)> RunStreamAsync(IncomeService.IncomeServiceClient client, ValuationPolicy policy,
         RecognizeIncomeStreamRequest[] chunks, int chunkCount, CancellationToken ct)
     {
         long results = 0, errors = 0;
         long start = Stopwatch.GetTimestamp();
         TimeSpan first = default;
-        await foreach (var response in client.StreamRecognizeIncomeAsync(Requests(policy, chunks, chunkCount, ct), cancellationToken: ct).ConfigureAwait(false))
+        using var call = client.StreamRecognizeIncome(LoadChannel.Stream(ct));
+        var sending = SendAsync(call.RequestStream, new RecognizeIncomeStreamRequest { Policy = policy }, chunks, chunkCount, ct);
+        await foreach (var response in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
         {
             if (response.PayloadCase == RecognizeIncomeStreamResponse.PayloadOneofCase.Results)
             {
@@ -129,18 +141,20 @@ public static class IncomeScenarios
             }
         }
 
+        await sending.ConfigureAwait(false);
         return (results, errors, first);
     }
 
     /// <summary>The stream with prepared request bytes and results counted from the wire (the lean client).</summary>
-    private static async Task<(long Results, long Errors, TimeSpan FirstChunk)> RunLeanStreamAsync(GrpcChannel channel, PreparedMessage policy,
-        PreparedMessage[] chunks, int chunkCount, CancellationToken ct)
+    private static async Task<(long Results, long Errors, TimeSpan FirstChunk)> RunLeanStreamAsync(GrpcChannel channel, PreparedRequest policy,
+        PreparedRequest[] chunks, int chunkCount, CancellationToken ct)
     {
         long results = 0, errors = 0;
         long start = Stopwatch.GetTimestamp();
         TimeSpan first = default;
-        await foreach (var response in channel.DuplexStreamingPreparedAsync("/calc.v1.IncomeService/StreamRecognizeIncome",
-            Prepared(policy, chunks, chunkCount, ct), StreamResultCounter.Parser, cancellationToken: ct).ConfigureAwait(false))
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(LeanMethods.StreamRecognizeIncome, null, LoadChannel.Stream(ct));
+        var sending = SendAsync(call.RequestStream, policy, chunks, chunkCount, ct);
+        await foreach (var response in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
         {
             if (response.Results is { } counted)
             {
@@ -158,31 +172,20 @@ public static class IncomeScenarios
             }
         }
 
+        await sending.ConfigureAwait(false);
         return (results, errors, first);
     }
 
-    private static async IAsyncEnumerable<PreparedMessage> Prepared(PreparedMessage policy, PreparedMessage[] chunks, int chunkCount,
-        [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Writes the policy, then <paramref name="chunkCount"/> chunks (cycling), then completes the request side.</summary>
+    private static async Task SendAsync<T>(IClientStreamWriter<T> requests, T policy, T[] chunks, int chunkCount, CancellationToken ct)
     {
-        yield return policy;
+        await requests.WriteAsync(policy, ct).ConfigureAwait(false);
         for (int i = 0; i < chunkCount && !ct.IsCancellationRequested; i++)
         {
-            yield return chunks[i % chunks.Length];
+            await requests.WriteAsync(chunks[i % chunks.Length], ct).ConfigureAwait(false);
         }
 
-        await Task.CompletedTask.ConfigureAwait(false);
-    }
-
-    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> Requests(ValuationPolicy policy, RecognizeIncomeStreamRequest[] chunks,
-        int chunkCount, [EnumeratorCancellation] CancellationToken ct)
-    {
-        yield return new RecognizeIncomeStreamRequest { Policy = policy };
-        for (int i = 0; i < chunkCount && !ct.IsCancellationRequested; i++)
-        {
-            yield return chunks[i % chunks.Length];
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
+        await requests.CompleteAsync().ConfigureAwait(false);
     }
 
     /// <summary>Scenario 4: Connect JSON RecognizeIncome over HTTP/1.1, <c>--batch</c> rows (1C-sized), one connection per worker.</summary>

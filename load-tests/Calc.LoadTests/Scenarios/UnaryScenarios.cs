@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Calc.Client;
 using Calc.V1;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Calc.LoadTests.Scenarios;
 
@@ -21,12 +21,12 @@ public static partial class UnaryScenarios
         int concurrency = options.Int("concurrency", 64, 4);
         var duration = TimeSpan.FromSeconds(options.Double("duration", 10, 1));
         var (quotes, rates) = Requests(workload);
-        using var channel = new GrpcChannel(server.GrpcAddress);
-        var client = new CalcClient(channel);
+        using var channel = LoadChannel.For(server.GrpcAddress);
+        var client = new QuoteService.QuoteServiceClient(channel);
         for (int i = 0; i < quotes.Length; i++)
         {
-            await client.GetQuoteAsync(quotes[i], cancellationToken: ct).ConfigureAwait(false); // warm every key
-            await client.GetCbrRateAsync(rates[i], cancellationToken: ct).ConfigureAwait(false);
+            await client.GetQuoteAsync(quotes[i], LoadChannel.Call(ct)).ConfigureAwait(false); // warm every key
+            await client.GetCbrRateAsync(rates[i], LoadChannel.Call(ct)).ConfigureAwait(false);
         }
 
         await RunAsync(client, quotes, rates, concurrency, TimeSpan.FromSeconds(Math.Min(2, duration.TotalSeconds)), ct).ConfigureAwait(false);
@@ -50,7 +50,7 @@ public static partial class UnaryScenarios
     }
 
     /// <summary>Closed loop: <paramref name="concurrency"/> workers, each calling again as soon as its call returns.</summary>
-    private static async Task<ScenarioReport> RunAsync(CalcClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, int concurrency,
+    private static async Task<ScenarioReport> RunAsync(QuoteService.QuoteServiceClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, int concurrency,
         TimeSpan duration, CancellationToken ct, ServerUnderTest? server = null, string name = "warm-up", string notes = "")
     {
         long next = -1, errors = 0, calls = 0;
@@ -81,7 +81,7 @@ public static partial class UnaryScenarios
     /// Open loop: a pacer starts calls at <paramref name="rate"/> per second whatever the answers do (up to
     /// <paramref name="maxInFlight"/> outstanding), so slow answers show as latency rather than as a lower rate.
     /// </summary>
-    private static async Task<ScenarioReport> RunPacedAsync(CalcClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, double rate,
+    private static async Task<ScenarioReport> RunPacedAsync(QuoteService.QuoteServiceClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, double rate,
         int maxInFlight, TimeSpan duration, CancellationToken ct, ServerUnderTest server, string name, string notes)
     {
         long errors = 0, calls = 0, issued = 0;
@@ -130,21 +130,21 @@ public static partial class UnaryScenarios
         return measurement.Stop(name, "calls", calls, calls + errors, errors, Latencies.Merge([latencies]), notes);
     }
 
-    private static async Task<bool> CallAsync(CalcClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, long i, CancellationToken ct)
+    private static async Task<bool> CallAsync(QuoteService.QuoteServiceClient client, GetQuoteRequest[] quotes, GetCbrRateRequest[] rates, long i, CancellationToken ct)
     {
         try
         {
             int k = (int)(i / 2 % quotes.Length);
             if (i % 2 == 0)
             {
-                var quote = await client.GetQuoteAsync(quotes[k], cancellationToken: ct).ConfigureAwait(false);
+                var quote = await client.GetQuoteAsync(quotes[k], LoadChannel.Call(ct)).ConfigureAwait(false);
                 return quote.Close.Length > 0;
             }
 
-            var cbr = await client.GetCbrRateAsync(rates[k], cancellationToken: ct).ConfigureAwait(false);
+            var cbr = await client.GetCbrRateAsync(rates[k], LoadChannel.Call(ct)).ConfigureAwait(false);
             return cbr.Value.Length > 0;
         }
-        catch (CalcRpcException)
+        catch (RpcException)
         {
             return false;
         }

@@ -56,7 +56,7 @@ internal static class CollateralCommands
             template.Asset = (i.Get(asset) ?? throw new CliException("give an asset and an amount, or --in loans.csv")).ToUpperInvariant();
             template.Amount = Input.Decimal(i.Get(amount) ?? throw new CliException("give the amount of coins pledged"), "amount");
             await using var connection = await i.ConnectAsync(ct);
-            var r = await connection.Client.ValueCollateralAsync(template, i.CallOptions(CommandRunner.DefaultUnaryTimeout), ct);
+            var r = await connection.Client.Collateral.ValueCollateralAsync(template, i.CallOptions(CommandRunner.DefaultUnaryTimeout, ct));
             ViewRenderer.Render(new CommandView(r,
                 Views.KeyValues("Collateral",
                     ("status", StatusName(r.Status)), ("market_value_rub", r.MarketValueRub), ("haircut", r.Haircut),
@@ -99,7 +99,6 @@ internal static class CollateralCommands
         int haircut = At("haircut"), marginCall = At("margin_call_ltv"), liquidation = At("liquidation_ltv");
 
         await using var connection = await i.ConnectAsync(ct);
-        var options = i.CallOptions(CommandRunner.DefaultUnaryTimeout);
         var rows = new List<IReadOnlyList<string>>();
         var batch = new BatchValueCollateralRequest();
         var all = new BatchValueCollateralResponse();
@@ -115,7 +114,7 @@ internal static class CollateralCommands
         async Task Send()
         {
             var response = batch.Items.Count == 0 ? new BatchValueCollateralResponse()
-                : await connection.Client.BatchValueCollateralAsync(batch, options, ct);
+                : await connection.Client.Collateral.BatchValueCollateralAsync(batch, i.CallOptions(CommandRunner.DefaultUnaryTimeout, ct));
             all.Results.AddRange(response.Results);
             int next = 0;
             foreach (var l in pending)

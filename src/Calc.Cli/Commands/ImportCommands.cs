@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Calc.Cli.Csv;
 using Calc.Cli.Output;
-using Calc.Client;
+using Grpc.Core;
 using Calc.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -26,7 +26,7 @@ internal static class ImportCommands
             {
                 var request = new ImportClosingPricesRequest { Overwrite = overwrite };
                 request.Prices.AddRange(rows);
-                var r = await client.ImportClosingPricesAsync(request, options, ct);
+                var r = await client.ImportClosingPricesAsync(request, options);
                 return (r.Added, r.Unchanged, r.Replaced, r.Rejected);
             }));
         command.Add(Build(runner, "rates", "CBR rates by effective date: date, char_code, nominal, value", ["date", "char_code", "nominal", "value"],
@@ -41,14 +41,14 @@ internal static class ImportCommands
             {
                 var request = new ImportCbrRatesRequest { Overwrite = overwrite };
                 request.Rates.AddRange(rows);
-                var r = await client.ImportCbrRatesAsync(request, options, ct);
+                var r = await client.ImportCbrRatesAsync(request, options);
                 return (r.Added, r.Unchanged, r.Replaced, r.Rejected);
             }));
         return command;
     }
 
     private delegate Task<(int Added, int Unchanged, int Replaced, IList<ImportRejection> Rejected)> ImportCall<T>(
-        CalcClient client, List<T> rows, bool overwrite, CallOptions options, CancellationToken cancellationToken);
+        QuoteService.QuoteServiceClient client, List<T> rows, bool overwrite, CallOptions options, CancellationToken cancellationToken);
 
     private static Command Build<T>(CommandRunner runner, string name, string description, string[] columns, Func<string[], long, T> parse, ImportCall<T> call)
     {
@@ -73,7 +73,6 @@ internal static class ImportCommands
             }
 
             await using var connection = await i.ConnectAsync(ct);
-            var options = i.CallOptions(CommandRunner.DefaultUnaryTimeout);
             int added = 0, unchanged = 0, replaced = 0;
             var rejected = new List<IReadOnlyList<string>>();
             var batch = new List<T>(BatchSize);
@@ -81,7 +80,7 @@ internal static class ImportCommands
 
             async Task Send()
             {
-                var (a, u, r, rej) = await call(connection.Client, batch, i.Get(overwrite), options, ct);
+                var (a, u, r, rej) = await call(connection.Client.Quotes, batch, i.Get(overwrite), i.CallOptions(CommandRunner.DefaultUnaryTimeout, ct), ct);
                 added += a;
                 unchanged += u;
                 replaced += r;

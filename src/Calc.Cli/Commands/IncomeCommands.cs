@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Calc.Cli.Csv;
+using Calc.Cli.Hosting;
 using Calc.Cli.Income;
 using Calc.Cli.Output;
 using Calc.V1;
@@ -79,9 +80,9 @@ internal static class IncomeCommands
             using (var writer = new IncomeCsvWriter(OpenOutput(i.Get(output)), i.CsvDialect))
             {
                 var run = new IncomeRun(csv, parser, writer, progress, new IncomeRunLimits()) { HeaderLine = headerLine };
-                var options = i.CallOptions(null);
+                var options = i.CallOptions(null, cancellationToken);
                 result = await progress.ShowWhileAsync(i.Console, i.Get(quiet),
-                    () => run.RunAsync(policy, (requests, ct) => connection.Client.StreamRecognizeIncomeAsync(requests, options, ct), cancellationToken));
+                    () => run.RunAsync(policy, (requests, ct) => IncomeStream.Call(connection.Client.Income, requests, options, ct), cancellationToken));
             }
 
             if (i.Get(report) is { } reportFile && result.Summary is { } summary)
@@ -103,7 +104,7 @@ internal static class IncomeCommands
     private static int ExitCode(IncomeRunResult result) => result.StoppedAs switch
     {
         "interrupted" => ExitCodes.Interrupted,
-        "aborted" => result.StopException is Client.CalcRpcException rpc ? CallErrors.ExitCode(rpc)
+        "aborted" => result.StopException is Grpc.Core.RpcException rpc ? CallErrors.ExitCode(rpc)
             : result.StopException is HttpRequestException ? ExitCodes.Unavailable : ExitCodes.CallFailed,
         _ => result.Failed > 0 ? ExitCodes.ItemsFailed : ExitCodes.Ok,
     };

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Calc.Cli.Health;
+using Calc.Cli.Hosting;
 using Calc.Cli.Output;
-using Calc.Client;
+using Grpc.Core;
+using Grpc.Health.V1;
 
 namespace Calc.Cli.Commands;
 
@@ -22,14 +23,13 @@ internal static class OtherCommands
         runner.SetAction(command, async (i, ct) =>
         {
             await using var connection = await i.ConnectAsync(ct);
-            var options = i.CallOptions(TimeSpan.FromSeconds(5));
             var patience = i.Get(wait) ?? (i.Get(runner.Options.Embedded) ? TimeSpan.FromSeconds(10) : TimeSpan.Zero);
             var started = Stopwatch.StartNew();
-            var view = await CheckAll(connection.Client, options, ct);
+            var view = await CheckAll(connection.Client.Health, () => i.CallOptions(TimeSpan.FromSeconds(5), ct));
             while (!view.ServerServing && started.Elapsed < patience)
             {
                 await Task.Delay(250, ct);
-                view = await CheckAll(connection.Client, options, ct);
+                view = await CheckAll(connection.Client.Health, () => i.CallOptions(TimeSpan.FromSeconds(5), ct));
             }
 
             var table = new ResultTable($"Calc at {connection.Description}", [new("service"), new("status"), new("latency_ms", ColumnKind.Number)], view.Rows);
@@ -39,7 +39,7 @@ internal static class OtherCommands
         return command;
     }
 
-    private static async Task<HealthView> CheckAll(CalcClient client, CallOptions options, CancellationToken ct)
+    private static async Task<HealthView> CheckAll(Health.HealthClient client, Func<CallOptions> options)
     {
         var view = new HealthView();
         foreach (var service in HealthServices)
@@ -48,8 +48,7 @@ internal static class OtherCommands
             string status;
             try
             {
-                var answer = await client.Channel.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = service },
-                    HealthCheckResponse.Parser, options, ct);
+                var answer = await client.CheckAsync(new HealthCheckRequest { Service = service }, options());
                 status = answer.Status switch
                 {
                     HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
@@ -58,11 +57,11 @@ internal static class OtherCommands
                     _ => "UNKNOWN",
                 };
             }
-            catch (CalcRpcException e)
+            catch (RpcException e) when (!CallErrors.IsUnreachable(e) && !CallErrors.IsNotGrpc(e))
             {
                 // a row per service whatever the answer: NOT_FOUND is the health protocol's "unknown service";
                 // any other status (a deadline on a busy server, UNAVAILABLE while starting) is shown as it is
-                status = e.StatusCode == 5 ? "SERVICE_UNKNOWN" : e.StatusName();
+                status = e.StatusCode == StatusCode.NotFound ? "SERVICE_UNKNOWN" : CallErrors.StatusName(e.StatusCode);
             }
 
             view.Add(service.Length == 0 ? "(server)" : service, status, clock.Elapsed.TotalMilliseconds);

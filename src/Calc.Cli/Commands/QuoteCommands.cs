@@ -25,14 +25,14 @@ internal static class QuoteCommands
             asset, date, venue, currency, provisional,
         };
         runner.SetUnary(command,
-            (i, client, options, ct) => client.GetQuoteAsync(new GetQuoteRequest
+            (i, client, options, ct) => client.Quotes.GetQuoteAsync(new GetQuoteRequest
             {
                 Asset = i.Get(asset).ToUpperInvariant(),
                 Date = Input.Date(i.Get(date), "date"),
                 Venue = i.Get(venue) ?? "",
                 QuoteCurrency = i.Get(currency)?.ToUpperInvariant() ?? "",
                 AllowProvisional = i.Get(provisional),
-            }, options, ct),
+            }, options).ResponseAsync,
             (q, _) => new CommandView(q, new ResultTable($"{q.Asset} on {q.Date}",
                 [new Column("asset"), new Column("date", ColumnKind.Date), new Column("price_rub", ColumnKind.Number), .. Views.ProvenanceColumns],
                 [[q.Asset, q.Date, q.PriceRub, .. Views.ProvenanceCells(q.Provenance)]])));
@@ -55,7 +55,7 @@ internal static class QuoteCommands
                 string last = i.Get(to) is { } t ? Input.Date(t, "--to") : first;
                 var request = new ListCbrRatesRequest { From = first, To = last };
                 request.Currencies.AddRange(i.Get(currencies).Select(c => c.ToUpperInvariant()));
-                return client.ListCbrRatesAsync(request, options, ct);
+                return client.Quotes.ListCbrRatesAsync(request, options).ResponseAsync;
             },
             (r, _) =>
             {
@@ -78,7 +78,7 @@ internal static class QuoteCommands
     {
         var command = new Command("venues", "Venues, their pairs and the trading days held (what a month-end run can value)");
         runner.SetUnary(command,
-            (_, client, options, ct) => client.ListVenuesAsync(new ListVenuesRequest(), options, ct),
+            (_, client, options, ct) => client.Quotes.ListVenuesAsync(new ListVenuesRequest(), options).ResponseAsync,
             (r, _) => new CommandView(r, new ResultTable("Venues",
                 [new("venue"), new("pair"), new("first_date", ColumnKind.Date), new("last_date", ColumnKind.Date), new("day_convention"),
                     new("fns_listed"), new("upstream_enabled")],

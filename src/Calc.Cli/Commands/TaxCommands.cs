@@ -31,7 +31,7 @@ internal static class TaxCommands
                 string miningIncome = i.Get(report) is { } file
                     ? MonthlyReport.SumIncome(file, taxYear)
                     : Input.Decimal(i.Get(income) ?? throw new CliException("give --mining-income or --income-report"), "--mining-income");
-                return client.ComputeNdflAsync(new ComputeNdflRequest
+                return client.Tax.ComputeNdflAsync(new ComputeNdflRequest
                 {
                     TaxYear = taxYear,
                     Residency = i.Get(nonResident) ? Residency.NonResident : Residency.Resident,
@@ -42,7 +42,7 @@ internal static class TaxCommands
                     InvestmentBaseRub = Input.OptionalDecimal(i.Get(investment), "--investment-base") ?? "",
                     ExpenseExcessPolicy = i.Get(excess) == "reduce-other"
                         ? ExpenseExcessPolicy.ReduceOtherIncome : ExpenseExcessPolicy.CapAtMiningIncome,
-                }, options, ct);
+                }, options).ResponseAsync;
             },
             (r, _) => new CommandView(r,
                 [
@@ -110,7 +110,7 @@ internal static class TaxCommands
                     request.Sales.AddRange(SalesCsv.Read(salesFile));
                 }
 
-                return client.ComputeProfitTaxAsync(request, options, ct);
+                return client.Tax.ComputeProfitTaxAsync(request, options).ResponseAsync;
             },
             (r, _) => new CommandView(r,
                 [
@@ -135,7 +135,7 @@ internal static class TaxCommands
         taxpayer.AcceptOnlyFromAmong("individual", "entrepreneur", "organization");
         var command = new Command("deadlines", "Reporting and payment deadlines of a tax year, moved past non-working days") { year, taxpayer };
         runner.SetUnary(command,
-            (i, client, options, ct) => client.GetDeadlinesAsync(new GetDeadlinesRequest
+            (i, client, options, ct) => client.Tax.GetDeadlinesAsync(new GetDeadlinesRequest
             {
                 Year = i.Get(year),
                 TaxpayerKind = i.Get(taxpayer) switch
@@ -144,7 +144,7 @@ internal static class TaxCommands
                     "organization" => TaxpayerKind.Organization,
                     _ => TaxpayerKind.Individual,
                 },
-            }, options, ct),
+            }, options).ResponseAsync,
             (r, _) => new CommandView(r, new ResultTable("Deadlines",
                 [new("kind"), new("period"), new("statutory_date", ColumnKind.Date), new("due_date", ColumnKind.Date), new("legal_basis")],
                 r.Deadlines.Select(d => (IReadOnlyList<string>)[KindName(d.Kind), d.Period, d.StatutoryDate, DueDate(d), d.LegalBasis]).ToArray())));

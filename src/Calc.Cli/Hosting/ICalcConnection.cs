@@ -1,24 +1,48 @@
-using Calc.Client;
+using Calc.V1;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace Calc.Cli.Hosting;
 
-/// <summary>Where the CLI's calls go: a remote server, or a server started in this process.</summary>
+/// <summary>The generated Grpc.Net.Client clients of one channel.</summary>
+internal sealed class CalcClients(GrpcChannel channel)
+{
+    public QuoteService.QuoteServiceClient Quotes { get; } = new(channel);
+
+    public IncomeService.IncomeServiceClient Income { get; } = new(channel);
+
+    public TaxService.TaxServiceClient Tax { get; } = new(channel);
+
+    public CollateralService.CollateralServiceClient Collateral { get; } = new(channel);
+
+    public Health.HealthClient Health { get; } = new(channel);
+}
+
+/// <summary>Where the CLI's calls go: a remote server (or replicas), or a server started in this process.</summary>
 internal interface ICalcConnection : IAsyncDisposable
 {
-    CalcClient Client { get; }
+    CalcClients Client { get; }
 
     /// <summary>For messages: "http://127.0.0.1:5000" or "embedded (…)".</summary>
     string Description { get; }
 }
 
-/// <summary>A Calc server reached over gRPC (h2c or TLS).</summary>
-internal sealed class RemoteConnection(Uri address) : ICalcConnection
+/// <summary>A Calc server (or several replicas) reached over gRPC (h2c or TLS).</summary>
+internal sealed class RemoteConnection : ICalcConnection
 {
-    private readonly GrpcChannel _channel = new(address);
+    private readonly GrpcChannel _channel;
+    private readonly ServerTarget _target;
 
-    public CalcClient Client => new(_channel);
+    public RemoteConnection(ServerTarget target)
+    {
+        _target = target;
+        _channel = CalcChannel.Create(target);
+        Client = new CalcClients(_channel);
+    }
 
-    public string Description => address.ToString().TrimEnd('/');
+    public CalcClients Client { get; }
+
+    public string Description => _target.Description;
 
     public ValueTask DisposeAsync()
     {
@@ -31,17 +55,25 @@ internal sealed class RemoteConnection(Uri address) : ICalcConnection
 /// <c>--embedded</c>: the server's host (the same application layer, market data import and transport)
 /// started inside the CLI process on a loopback port, called through the same client.
 /// </summary>
-internal sealed class EmbeddedConnection(IEmbeddedServer server) : ICalcConnection
+internal sealed class EmbeddedConnection : ICalcConnection
 {
-    private readonly GrpcChannel _channel = new(server.GrpcAddress);
+    private readonly IEmbeddedServer _server;
+    private readonly GrpcChannel _channel;
 
-    public CalcClient Client => new(_channel);
+    public EmbeddedConnection(IEmbeddedServer server)
+    {
+        _server = server;
+        _channel = CalcChannel.Create(ServerTarget.Parse(server.GrpcAddress.ToString()));
+        Client = new CalcClients(_channel);
+    }
 
-    public string Description => $"embedded ({server.GrpcAddress.ToString().TrimEnd('/')})";
+    public CalcClients Client { get; }
+
+    public string Description => $"embedded ({_server.GrpcAddress.ToString().TrimEnd('/')})";
 
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
-        await server.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

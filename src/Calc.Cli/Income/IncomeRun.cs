@@ -105,9 +105,9 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
         {
             Stop(result, "interrupted", "INTERRUPTED", $"interrupted (Ctrl-C or SIGTERM) after {result.RowsWritten} rows; rows after line {lastLine} were not processed", null, lastLine);
         }
-        catch (Exception e) when (e is Client.CalcRpcException or IOException or HttpRequestException or ProtocolViolation or CliException or OperationCanceledException)
+        catch (Exception e) when (e is Grpc.Core.RpcException or IOException or HttpRequestException or ProtocolViolation or CliException or OperationCanceledException)
         {
-            string what = e is Client.CalcRpcException rpc ? CallErrors.Describe(rpc)
+            string what = e is Grpc.Core.RpcException rpc ? CallErrors.Describe(rpc)
                 : e is OperationCanceledException ? "DEADLINE_EXCEEDED: the run did not finish within --timeout" : e.Message;
             Stop(result, "aborted", "ABORTED", $"aborted after {result.RowsWritten} rows: {what}; rows after line {lastLine} were not processed", e, lastLine);
         }

@@ -1,15 +1,13 @@
-using System.Reflection;
-using Calc.Client;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace Calc.Reliability.Tests.Infrastructure;
 
-/// <summary>The calc.v1 unary methods by path, with their request/response descriptors, callable through Calc.Client.</summary>
+/// <summary>The calc.v1 unary methods by path, with their request/response descriptors, callable through Grpc.Net.Client by descriptor.</summary>
 public static class Methods
 {
-    private static readonly MethodInfo Unary = typeof(GrpcChannel).GetMethod(nameof(GrpcChannel.UnaryAsync))!;
-
     public static readonly IReadOnlyDictionary<string, MethodDescriptor> ByPath = new[]
         {
             Calc.V1.QuotesReflection.Descriptor, Calc.V1.IncomeReflection.Descriptor,
@@ -27,14 +25,16 @@ public static class Methods
 
     public static string ToJson(IMessage message) => Formatter.Format(message);
 
-    /// <summary>Calls <paramref name="method"/> through Calc.Client's channel with the typed request message.</summary>
-    public static async Task<IMessage> CallAsync(GrpcChannel channel, string method, IMessage request, CallOptions? options = null)
+    /// <summary>
+    /// Calls <paramref name="method"/> with the typed request message: a <see cref="Method{TRequest,TResponse}"/> built from
+    /// the method's descriptor (the generated messages' own parsers as marshallers), with a 30 s deadline.
+    /// </summary>
+    public static async Task<IMessage> CallAsync(GrpcChannel channel, string method, IMessage request)
     {
         var descriptor = ByPath[method];
-        var call = Unary.MakeGenericMethod(descriptor.InputType.ClrType, descriptor.OutputType.ClrType);
-        object parser = descriptor.OutputType.ClrType.GetProperty("Parser", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-        var task = (Task)call.Invoke(channel, ["/" + method, request, parser, options, CancellationToken.None])!;
-        await task;
-        return (IMessage)task.GetType().GetProperty("Result")!.GetValue(task)!;
+        var call = new Method<IMessage, IMessage>(MethodType.Unary, descriptor.Service.FullName, descriptor.Name,
+            Marshallers.Create<IMessage>(m => m.ToByteArray(), descriptor.InputType.Parser.ParseFrom),
+            Marshallers.Create<IMessage>(m => m.ToByteArray(), descriptor.OutputType.Parser.ParseFrom));
+        return await channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(deadline: DateTime.UtcNow + CalcClients.DefaultDeadline), request);
     }
 }

@@ -81,7 +81,7 @@ internal sealed class RedisServer : IAsyncDisposable
         new(FindExecutable() ?? throw new InvalidOperationException(RedisFactAttribute.MissingMessage), extraArgs);
 
     /// <summary>Starts with TLS on a second free port, using PEM files written to the server dir.</summary>
-    public static async Task<RedisServer> StartWithTlsAsync(string certPem, string keyPem)
+    public static async Task<RedisServer> StartWithTlsAsync(string certPem, string keyPem, params string[] extraArgs)
     {
         var exe = FindExecutable() ?? throw new InvalidOperationException(RedisFactAttribute.MissingMessage);
         int tlsPort = FreePort();
@@ -94,6 +94,7 @@ internal sealed class RedisServer : IAsyncDisposable
             "--tls-cert-file", Path.Combine(tmp.Directory, "server.crt"),
             "--tls-key-file", Path.Combine(tmp.Directory, "server.key"),
             "--tls-auth-clients", "no",
+            .. extraArgs,
         ]) { TlsPort = tlsPort };
         await server.StartAsync();
         return server;

@@ -140,6 +140,19 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
     public ValueTask<bool> TryStoreCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken) =>
         WriteAsync(RateEntries(rates), announce: true, cancellationToken);
 
+    /// <summary>One read of each kind (fail-open like any other), so the read path is compiled before the first request.</summary>
+    public async ValueTask WarmUpAsync(CancellationToken cancellationToken)
+    {
+        if (!_redis.IsConnected)
+        {
+            return;
+        }
+
+        var day = new DateOnly(2000, 1, 1);
+        await GetClosesAsync([new CloseKey("calc-warm-up", new AssetPair("BTC", "USDT"), day)], new DailyClose?[1], cancellationToken).ConfigureAwait(false);
+        await GetCbrRatesAsync([new CbrRateKey("XWU", day)], new CbrRate?[1], cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The multiplexer's own view for /health: endpoints with their state and command counters.</summary>
     public IReadOnlyDictionary<string, object> Detail()
     {

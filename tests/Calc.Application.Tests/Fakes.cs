@@ -116,6 +116,9 @@ internal sealed class InMemoryQuoteCache : IQuoteCache
 
     public CacheState State => CacheState.Connected;
 
+    /// <summary>Raised by a test to play "another replica imported over shared values".</summary>
+    public long ChangeEpoch { get; set; }
+
     public ValueTask GetClosesAsync(IReadOnlyList<CloseKey> keys, DailyClose?[] results, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _reads);

@@ -177,6 +177,28 @@ public sealed class TieredMarketDataCloseTests
     }
 
     [Fact]
+    public async Task GetCloseAsync_SharedCacheAnnouncesAChange_InProcessTierStartsAfreshAndReadsTheNewValue()
+    {
+        var time = new ManualTime(Build.Utc(2025, 3, 1));
+        var cache = new InMemoryQuoteCache();
+        var key = new CloseKey("binance", Build.BtcUsdt, Dec31);
+        cache.Closes[key] = new DailyClose("binance", Build.BtcUsdt, Dec31, 93576.0m, true);
+        var md = Build.Tiered(time, cache: cache);
+        var learnt = await md.GetCloseAsync("binance", Build.BtcUsdt, Dec31, CancellationToken.None);
+        var remembered = await md.GetCloseAsync("binance", Build.BtcUsdt, Dec31, CancellationToken.None);
+
+        // another replica imports a correction: Redis holds the new value and the cache's change epoch moves
+        cache.Closes[key] = new DailyClose("binance", Build.BtcUsdt, Dec31, 93600.5m, true);
+        cache.ChangeEpoch++;
+        var corrected = await md.GetCloseAsync("binance", Build.BtcUsdt, Dec31, CancellationToken.None);
+
+        Assert.Equal((QuoteSource.Redis, 93576.0m), (learnt.Value!.Source, learnt.Value.Close.Close));
+        Assert.Equal((QuoteSource.Memory, 93576.0m), (remembered.Value!.Source, remembered.Value.Close.Close));
+        Assert.Equal((QuoteSource.Redis, 93600.5m), (corrected.Value!.Source, corrected.Value.Close.Close));
+        Assert.Equal(2, cache.Reads);
+    }
+
+    [Fact]
     public async Task GetClosesAsync_UpstreamFetch_WritesOnlyFinalClosesToSharedCache()
     {
         var time = new ManualTime(Build.Utc(2025, 1, 1, 9));

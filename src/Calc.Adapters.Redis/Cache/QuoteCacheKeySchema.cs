@@ -7,9 +7,9 @@ using Calc.Domain.Quotes;
 namespace Calc.Adapters.Redis.Cache;
 
 /// <summary>
-/// The one place that knows how quotes look in Redis: key names, value encoding and time to live. Any
-/// Redis client (this one, or a later StackExchange.Redis adapter) must go through it so both read and
-/// write the same bytes.
+/// The one place that knows how quotes look in Redis: key names, value encoding and time to live. Every
+/// reader and writer (<see cref="RedisQuoteCache"/>, the load tests) goes through it so all read and write
+/// the same bytes.
 /// </summary>
 /// <remarks>
 /// <para><b>Keys.</b> <c>calc:v1:close:{venue:BASE-QUOTE}:yyyy-MM-dd</c> holds one venue close;

@@ -6,8 +6,8 @@ namespace Calc.Adapters.Redis.Cache;
 internal static partial class RedisCacheLog
 {
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information,
-        Message = "Redis cache connected to {Endpoint} (RESP{Protocol}); shared closes and CBR rates are in use")]
-    public static partial void Connected(ILogger logger, string endpoint, int protocol);
+        Message = "Redis cache connected to {Endpoint}; shared closes and CBR rates are in use")]
+    public static partial void Connected(ILogger logger, string endpoint);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning,
         Message = "Redis cache degraded ({Reason}); serving from the in-process cache and upstream sources until it recovers")]
@@ -18,6 +18,10 @@ internal static partial class RedisCacheLog
     public static partial void CommandRejected(ILogger logger, string error);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information,
-        Message = "Redis cache configured for {Configuration}; connecting in the background")]
+        Message = "Redis cache configured for {Configuration}; connecting")]
     public static partial void Starting(ILogger logger, string configuration);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information,
+        Message = "Another replica imported over shared values; the in-process tier starts afresh (change epoch {Epoch})")]
+    public static partial void ChangedElsewhere(ILogger logger, long epoch);
 }

@@ -1,58 +1,90 @@
-using Calc.Adapters.Redis.Client;
-using Calc.Adapters.Redis.Resp;
 using Calc.Application.Ports;
 using Calc.Domain.Quotes;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Calc.Adapters.Redis.Cache;
 
 /// <summary>
-/// <see cref="IQuoteCache"/> on Redis, through Calc's own RESP client. Each call is one round trip: reads
-/// are one MGET per series (see <see cref="QuoteCacheKeySchema"/> for why), writes one <c>SET … EX</c> per
-/// value, all pipelined as one batch. Fail-open: when Redis is down, slow or refuses a command, reads
-/// answer "miss", writes are dropped, <see cref="State"/> turns <see cref="CacheState.Degraded"/> and one
-/// warning is logged; the client reconnects by itself and the first successful call logs the recovery.
-/// Only the caller's own cancellation is ever thrown.
+/// <see cref="IQuoteCache"/> on Redis through StackExchange.Redis (one <see cref="IConnectionMultiplexer"/>
+/// per process, shared with everything else that talks to Redis). Reads are one MGET per hash-tagged series
+/// (see <see cref="QuoteCacheKeySchema"/>: legal on a cluster, where the multiplexer routes each to the
+/// node owning the slot), writes one <c>SET … EX</c> per value; the multiplexer pipelines all commands of a
+/// call. Fail-open: when Redis is down, slow or refuses a command, reads answer "miss", writes are dropped,
+/// <see cref="State"/> turns <see cref="CacheState.Degraded"/> and one warning is logged; the multiplexer
+/// reconnects by itself and the first successful call (or its reconnect event) logs the recovery. Only the
+/// caller's own cancellation is ever thrown.
+/// <para>Replicas: after an import's values are acknowledged (<see cref="TryStoreClosesAsync"/>,
+/// <see cref="TryStoreCbrRatesAsync"/>, the import write-through's writes) a message on
+/// <see cref="ChangedChannel"/> tells the other replicas; each raises <see cref="ChangeEpoch"/> and its
+/// in-process tier drops what it had learnt, so it reads the new values from Redis. A reconnect raises the
+/// epoch too: messages sent while this replica was disconnected are lost (pub/sub does not queue).</para>
 /// </summary>
 public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
 {
     /// <summary>Keys per MGET: long enough for a month-end batch, short enough not to hold up the pipe.</summary>
     public const int MaxKeysPerCommand = 256;
 
+    /// <summary>Where imports announce changed values to the other replicas (payload: the sender's id).</summary>
+    public static readonly RedisChannel ChangedChannel = RedisChannel.Literal(QuoteCacheKeySchema.Prefix + "changed");
+
     private const int StateUnknown = 0;
     private const int StateConnected = 1;
     private const int StateDegraded = 2;
 
-    private readonly RedisClient _client;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly bool _ownsConnection;
+    private readonly IDatabase _db;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private int _state = StateUnknown;
+    private long _epoch;
+    private long _changesReceived;
     private string? _lastRejection;
 
+    /// <summary>A cache on its own multiplexer, connected from <paramref name="configuration"/> (StackExchange.Redis syntax) and disposed with the cache.</summary>
     public RedisQuoteCache(string configuration, ILogger<RedisQuoteCache> logger, TimeProvider? timeProvider = null)
-        : this(RedisOptions.Parse(configuration), logger, timeProvider)
+        : this(RedisConnection.Connect(RedisConnection.Parse(configuration), logger), logger, timeProvider, ownsConnection: true)
     {
     }
 
-    public RedisQuoteCache(RedisOptions options, ILogger<RedisQuoteCache> logger, TimeProvider? timeProvider = null)
+    /// <summary>A cache on the process's shared multiplexer (not disposed with the cache).</summary>
+    public RedisQuoteCache(IConnectionMultiplexer redis, ILogger<RedisQuoteCache> logger, TimeProvider? timeProvider = null)
+        : this(redis, logger, timeProvider, ownsConnection: false)
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    internal RedisQuoteCache(IConnectionMultiplexer redis, ILogger logger, TimeProvider? timeProvider, bool ownsConnection)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(logger);
+        _redis = redis;
+        _ownsConnection = ownsConnection;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
-        RedisCacheLog.Starting(_logger, options.ToString());
-        _client = RedisClient.Start(options);
-        _client.ConnectionChanged += OnConnectionChanged;
-        if (_client.IsConnected)
+        _db = redis.GetDatabase();
+        _redis.ConnectionFailed += OnConnectionFailed;
+        _redis.ConnectionRestored += OnConnectionRestored;
+        // registered with the multiplexer even while disconnected; it subscribes again after every reconnect
+        Observe(_redis.GetSubscriber().SubscribeAsync(ChangedChannel, OnChanged));
+        if (_redis.IsConnected)
         {
             MarkConnected();
         }
     }
 
-    /// <summary>Connected while the last connection event and the last call succeeded; Degraded otherwise (also before the first connect).</summary>
+    /// <summary>Connected while the multiplexer is and the last call succeeded; Degraded otherwise (also before the first connect).</summary>
     public CacheState State => Volatile.Read(ref _state) == StateConnected ? CacheState.Connected : CacheState.Degraded;
 
-    internal RedisClient Client => _client;
+    /// <inheritdoc />
+    public long ChangeEpoch => Interlocked.Read(ref _epoch);
+
+    /// <summary>Change messages received from other replicas since start.</summary>
+    public long ChangesReceived => Interlocked.Read(ref _changesReceived);
+
+    /// <summary>The multiplexer this cache uses.</summary>
+    public IConnectionMultiplexer Connection => _redis;
 
     public async ValueTask GetClosesAsync(IReadOnlyList<CloseKey> keys, DailyClose?[] results, CancellationToken cancellationToken)
     {
@@ -69,7 +101,7 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         {
             if (found[i] is { } bytes)
             {
-                results[i] = QuoteCacheKeySchema.DecodeClose(keys[i], bytes);
+                results[i] = QuoteCacheKeySchema.DecodeClose(keys[i], bytes.Span);
             }
         }
     }
@@ -89,20 +121,92 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         {
             if (found[i] is { } bytes)
             {
-                results[i] = QuoteCacheKeySchema.DecodeCbr(keys[i], bytes);
+                results[i] = QuoteCacheKeySchema.DecodeCbr(keys[i], bytes.Span);
             }
         }
     }
 
-    public ValueTask SetClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken) =>
-        IgnoreOutcome(TryStoreClosesAsync(closes, cancellationToken));
+    public async ValueTask SetClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken) =>
+        await WriteAsync(CloseEntries(closes), announce: false, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Writes like <see cref="SetClosesAsync"/>; true when Redis acknowledged every SET.</summary>
-    public ValueTask<bool> TryStoreClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken)
+    /// <summary>Writes like <see cref="SetClosesAsync"/>; true when Redis acknowledged every SET (then other replicas are told).</summary>
+    public ValueTask<bool> TryStoreClosesAsync(IReadOnlyList<DailyClose> closes, CancellationToken cancellationToken) =>
+        WriteAsync(CloseEntries(closes), announce: true, cancellationToken);
+
+    public async ValueTask SetCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken) =>
+        await WriteAsync(RateEntries(rates), announce: false, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Writes like <see cref="SetCbrRatesAsync"/>; true when Redis acknowledged every SET (then other replicas are told).</summary>
+    public ValueTask<bool> TryStoreCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken) =>
+        WriteAsync(RateEntries(rates), announce: true, cancellationToken);
+
+    /// <summary>One read of each kind (fail-open like any other), so the read path is compiled before the first request.</summary>
+    public async ValueTask WarmUpAsync(CancellationToken cancellationToken)
+    {
+        if (!_redis.IsConnected)
+        {
+            return;
+        }
+
+        var day = new DateOnly(2000, 1, 1);
+        await GetClosesAsync([new CloseKey("calc-warm-up", new AssetPair("BTC", "USDT"), day)], new DailyClose?[1], cancellationToken).ConfigureAwait(false);
+        await GetCbrRatesAsync([new CbrRateKey("XWU", day)], new CbrRate?[1], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The multiplexer's own view for /health: endpoints with their state and command counters.</summary>
+    public IReadOnlyDictionary<string, object> Detail()
+    {
+        var detail = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["client"] = _redis.ClientName,
+            ["connected"] = _redis.IsConnected,
+            ["change_epoch"] = ChangeEpoch,
+            ["changes_received"] = ChangesReceived,
+        };
+        var counters = _redis.GetCounters();
+        detail["outstanding"] = counters.TotalOutstanding;
+        detail["operations"] = counters.Interactive.OperationCount;
+        detail["pending_unsent"] = counters.Interactive.PendingUnsentItems;
+        detail["awaiting_response"] = counters.Interactive.SentItemsAwaitingResponse;
+        detail["failed_async"] = counters.Interactive.FailedAsynchronously;
+        detail["subscriptions"] = counters.Subscription.Subscriptions;
+        foreach (var endpoint in _redis.GetEndPoints())
+        {
+            var server = _redis.GetServer(endpoint);
+            detail["endpoint " + server.EndPoint] = server.IsConnected
+                ? (server.IsReplica ? "replica" : "primary") + ", " + server.ServerType.ToString().ToLowerInvariant()
+                : "disconnected";
+        }
+
+        return detail;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _redis.ConnectionFailed -= OnConnectionFailed;
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        if (_ownsConnection)
+        {
+            await _redis.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                await _redis.GetSubscriber().UnsubscribeAsync(ChangedChannel, OnChanged).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or ObjectDisposedException)
+            {
+                // disconnected or already closed: nothing left to unsubscribe
+            }
+        }
+    }
+
+    private List<KeyValuePair<RedisKey, (RedisValue Value, TimeSpan Ttl)>> CloseEntries(IReadOnlyList<DailyClose> closes)
     {
         ArgumentNullException.ThrowIfNull(closes);
         var now = _time.GetUtcNow();
-        var batch = new RedisBatch();
+        var entries = new List<KeyValuePair<RedisKey, (RedisValue, TimeSpan)>>(closes.Count);
         foreach (var close in closes)
         {
             if (!close.IsFinal || close.Close <= 0)
@@ -110,26 +214,20 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
                 continue; // provisional values are never shared
             }
 
-            var key = QuoteCacheKeySchema.CloseKeyOf(new CloseKey(close.Venue, close.Pair, close.Date));
-            if (key is not null)
+            if (QuoteCacheKeySchema.CloseKeyOf(new CloseKey(close.Venue, close.Pair, close.Date)) is { } key)
             {
-                RedisCommands.AddSet(batch, key, QuoteCacheKeySchema.EncodeClose(close),
-                    QuoteCacheKeySchema.CloseTtl(close.Date, now), SetCondition.Always);
+                entries.Add(new(key, (QuoteCacheKeySchema.EncodeClose(close), QuoteCacheKeySchema.CloseTtl(close.Date, now))));
             }
         }
 
-        return WriteAsync(batch, cancellationToken);
+        return entries;
     }
 
-    public ValueTask SetCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken) =>
-        IgnoreOutcome(TryStoreCbrRatesAsync(rates, cancellationToken));
-
-    /// <summary>Writes like <see cref="SetCbrRatesAsync"/>; true when Redis acknowledged every SET.</summary>
-    public ValueTask<bool> TryStoreCbrRatesAsync(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates, CancellationToken cancellationToken)
+    private List<KeyValuePair<RedisKey, (RedisValue Value, TimeSpan Ttl)>> RateEntries(IReadOnlyList<(DateOnly Date, CbrRate Rate)> rates)
     {
         ArgumentNullException.ThrowIfNull(rates);
         var now = _time.GetUtcNow();
-        var batch = new RedisBatch();
+        var entries = new List<KeyValuePair<RedisKey, (RedisValue, TimeSpan)>>(rates.Count);
         foreach (var (date, rate) in rates)
         {
             if (rate is null || rate.EffectiveDate > date || rate.Nominal < 1 || rate.Value <= 0)
@@ -137,29 +235,28 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
                 continue; // a rate cannot be in force before it takes effect
             }
 
-            var key = QuoteCacheKeySchema.CbrKeyOf(new CbrRateKey(rate.Currency, date));
-            if (key is not null)
+            if (QuoteCacheKeySchema.CbrKeyOf(new CbrRateKey(rate.Currency, date)) is { } key)
             {
-                RedisCommands.AddSet(batch, key, QuoteCacheKeySchema.EncodeCbr(rate),
-                    QuoteCacheKeySchema.CbrTtl(date, now), SetCondition.Always);
+                entries.Add(new(key, (QuoteCacheKeySchema.EncodeCbr(rate), QuoteCacheKeySchema.CbrTtl(date, now))));
             }
         }
 
-        return WriteAsync(batch, cancellationToken);
+        return entries;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>One MGET per hash tag (and per <see cref="MaxKeysPerCommand"/> keys), all pipelined; null when the cache could not answer.</summary>
+    private async ValueTask<ReadOnlyMemory<byte>?[]?> MGetAsync(string?[] names, CancellationToken cancellationToken)
     {
-        _client.ConnectionChanged -= OnConnectionChanged;
-        await _client.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>One MGET per hash tag, all in one batch; null when the cache could not answer.</summary>
-    private async ValueTask<byte[]?[]?> MGetAsync(string?[] names, CancellationToken cancellationToken)
-    {
+        cancellationToken.ThrowIfCancellationRequested();
         if (names.Length == 0)
         {
             return null;
+        }
+
+        if (!_redis.IsConnected)
+        {
+            MarkDegraded("not connected", null);
+            return null; // fail fast: nothing is sent while the multiplexer reconnects in the background
         }
 
         var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -177,76 +274,104 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
             }
         }
 
-        var batch = new RedisBatch();
-        var commandIndexes = new List<int[]>();
+        var commands = new List<(Task<RedisValue[]> Reply, int[] Indexes)>();
         foreach (var list in groups.Values)
         {
             for (int from = 0; from < list.Count; from += MaxKeysPerCommand)
             {
                 int n = Math.Min(MaxKeysPerCommand, list.Count - from);
-                var args = new RedisArg[n + 1];
+                var keys = new RedisKey[n];
                 var indexes = new int[n];
-                args[0] = "MGET";
                 for (int j = 0; j < n; j++)
                 {
                     indexes[j] = list[from + j];
-                    args[j + 1] = names[indexes[j]]!;
+                    keys[j] = names[indexes[j]];
                 }
 
-                batch.Add(args);
-                commandIndexes.Add(indexes);
+                commands.Add((_db.StringGetAsync(keys), indexes));
             }
         }
 
-        var replies = await ExecuteAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (replies is null)
+        if (!await CompleteAsync(commands.ConvertAll(c => (Task)c.Reply), cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        var found = new byte[]?[names.Length];
-        for (int c = 0; c < replies.Length; c++)
+        var found = new ReadOnlyMemory<byte>?[names.Length];
+        bool anyAnswered = false;
+        foreach (var (reply, indexes) in commands)
         {
-            var reply = replies[c];
-            var indexes = commandIndexes[c];
-            if (reply.IsError)
+            if (Failure(reply) is { } error)
             {
-                Rejected(reply.ErrorMessage);
+                Rejected(error);
                 continue;
             }
 
-            if (reply.Kind != RespKind.Array || reply.Items.Length != indexes.Length)
+            anyAnswered = true;
+            var values = reply.Result;
+            for (int j = 0; j < indexes.Length && j < values.Length; j++)
             {
-                Rejected("unexpected MGET reply " + reply);
-                continue;
+                if (!values[j].IsNull)
+                {
+                    found[indexes[j]] = (ReadOnlyMemory<byte>)values[j];
+                }
             }
+        }
 
-            var items = reply.Items;
-            for (int j = 0; j < indexes.Length; j++)
-            {
-                found[indexes[j]] = items[j].ByteArray;
-            }
+        if (anyAnswered)
+        {
+            MarkConnected();
         }
 
         return found;
     }
 
-    private static async ValueTask IgnoreOutcome(ValueTask<bool> write) => await write.ConfigureAwait(false);
-
-    /// <summary>True when every command of the batch was acknowledged.</summary>
-    private async ValueTask<bool> WriteAsync(RedisBatch batch, CancellationToken cancellationToken)
+    /// <summary>True when every SET was acknowledged; then, if <paramref name="announce"/>, the other replicas are told.</summary>
+    private async ValueTask<bool> WriteAsync(List<KeyValuePair<RedisKey, (RedisValue Value, TimeSpan Ttl)>> entries, bool announce, CancellationToken cancellationToken)
     {
-        var replies = await ExecuteAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (replies is null)
+        cancellationToken.ThrowIfCancellationRequested();
+        if (entries.Count == 0)
+        {
+            return true;
+        }
+
+        if (!_redis.IsConnected)
+        {
+            MarkDegraded("not connected", null);
+            return false;
+        }
+
+        var writes = new List<Task>(entries.Count);
+        foreach (var (key, (value, ttl)) in entries)
+        {
+            writes.Add(_db.StringSetAsync(key, value, ttl));
+        }
+
+        if (!await CompleteAsync(writes, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
-        foreach (var reply in replies)
+        foreach (var write in writes)
         {
-            if (reply.IsError)
+            if (Failure(write) is { } error)
             {
-                Rejected(reply.ErrorMessage);
+                Rejected(error);
+                return false;
+            }
+        }
+
+        MarkConnected();
+        if (announce)
+        {
+            try
+            {
+                await _redis.GetSubscriber().PublishAsync(ChangedChannel, _instanceId).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException)
+            {
+                // the values are in Redis; replicas that miss the news see it at their next reconnect or generation turn
+                MarkDegraded(ex.Message, null);
                 return false;
             }
         }
@@ -254,66 +379,68 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         return true;
     }
 
-    /// <summary>Runs a batch; null on any outage (logged once per state change). Throws only the caller's cancellation.</summary>
-    private async ValueTask<RespValue[]?> ExecuteAsync(RedisBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for every command; false (state Degraded, logged once) when the connection failed or timed out.
+    /// Error replies (OOM, NOPERM…) do not count here: they are per command (<see cref="Failure"/>). Throws only
+    /// the caller's cancellation; commands left behind are observed so they never surface as unobserved errors.
+    /// </summary>
+    private async ValueTask<bool> CompleteAsync(List<Task> commands, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0)
-        {
-            return [];
-        }
-
-        if (!_client.IsConnected)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            MarkDegraded("not connected", null);
-            return null; // fail fast: nothing is sent while the client reconnects in the background
-        }
-
-        RespValue[]? replies = null;
-        Exception? failure = null;
+        var all = Task.WhenAll(commands);
         try
         {
-            replies = await _client.ExecuteAsync(batch, cancellationToken).ConfigureAwait(false);
+            await all.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            failure = ex;
+            Observe(all);
+            throw;
         }
-
-        // The client completes callers on its connection's reader thread (see RedisClient). Leave it before
-        // running anything else, so that the application's code never holds up other callers' replies.
-        await Task.Yield();
-
-        if (failure is null)
+        catch (Exception)
         {
-            MarkConnected();
-            return replies;
+            // inspected per command below
         }
 
-        if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        foreach (var command in commands)
         {
-            throw new OperationCanceledException(failure.Message, failure, cancellationToken);
+            if (command.Exception?.InnerException is { } ex and not RedisServerException)
+            {
+                MarkDegraded(ex.Message, ex is RedisConnectionException ? null : ex);
+                return false;
+            }
         }
 
-        MarkDegraded(failure.Message, failure is RedisConnectionException ? null : failure);
-        return null;
+        return true;
     }
 
-    private void OnConnectionChanged(RedisConnectionEvent e)
+    /// <summary>The error reply of a completed command, or null when it succeeded.</summary>
+    private static string? Failure(Task command) => command.Exception?.InnerException?.Message;
+
+    private static void Observe(Task task) =>
+        task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private void OnChanged(RedisChannel channel, RedisValue message)
     {
-        if (e.Connected)
+        if (message != _instanceId)
         {
-            MarkConnected();
+            Interlocked.Increment(ref _changesReceived);
+            Interlocked.Increment(ref _epoch);
+            RedisCacheLog.ChangedElsewhere(_logger, ChangeEpoch);
         }
-        else
-        {
-            MarkDegraded(e.Error?.Message ?? "disconnected", null);
-        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+        MarkDegraded($"{e.FailureType} on {e.EndPoint} ({e.ConnectionType})", null);
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        Interlocked.Increment(ref _epoch); // change messages sent while disconnected were lost
+        MarkConnected();
     }
 
     private void MarkConnected()
     {
-        if (!_client.IsConnected)
+        if (!_redis.IsConnected)
         {
             return;
         }
@@ -321,7 +448,7 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         if (Interlocked.Exchange(ref _state, StateConnected) != StateConnected)
         {
             _lastRejection = null;
-            RedisCacheLog.Connected(_logger, string.Join(',', _client.Options.Endpoints), _client.Protocol);
+            RedisCacheLog.Connected(_logger, string.Join(',', _redis.GetEndPoints().Select(e => e.ToString())));
         }
     }
 

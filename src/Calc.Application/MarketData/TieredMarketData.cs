@@ -61,7 +61,7 @@ public sealed partial class TieredMarketData : IMarketData
         _options = options.Value;
         _health = health;
         _logger = logger;
-        _memory = new MemoryTier(store.Version, _options.MemoryCacheCapacity);
+        _memory = new MemoryTier(store.Version, cache.ChangeEpoch, _options.MemoryCacheCapacity);
         _closeShortLived = new(time);
         _rateShortLived = new(time);
         _closeFlights = new(time, _options.FlightRetention);
@@ -78,9 +78,10 @@ public sealed partial class TieredMarketData : IMarketData
     }
 
     /// <summary>
-    /// The in-process tier for the store's current version. An import that adds or replaces a value changes
-    /// what a key answers (a replaced close, or a new rate in force from its date), so the values learnt before
-    /// it are dropped with their tier; a lookup that started on an older tier only writes into that dropped one.
+    /// The in-process tier for the store's current version and the shared cache's current change epoch. An
+    /// import that adds or replaces a value changes what a key answers (a replaced close, or a new rate in force
+    /// from its date), here or — announced through the shared cache — on another replica, so the values learnt
+    /// before it are dropped with their tier; a lookup that started on an older tier only writes into that dropped one.
     /// </summary>
     private MemoryTier Memory
     {
@@ -90,12 +91,13 @@ public sealed partial class TieredMarketData : IMarketData
             {
                 var memory = Volatile.Read(ref _memory);
                 long version = _store.Version;
-                if (memory.StoreVersion == version)
+                long epoch = _cache.ChangeEpoch;
+                if (memory.StoreVersion == version && memory.CacheEpoch == epoch)
                 {
                     return memory;
                 }
 
-                Interlocked.CompareExchange(ref _memory, new MemoryTier(version, _options.MemoryCacheCapacity), memory);
+                Interlocked.CompareExchange(ref _memory, new MemoryTier(version, epoch, _options.MemoryCacheCapacity), memory);
             }
         }
     }
@@ -142,10 +144,12 @@ public sealed partial class TieredMarketData : IMarketData
         }
     }
 
-    /// <summary>Final closes and rates learnt while the store was at one version.</summary>
-    private sealed class MemoryTier(long storeVersion, int capacity)
+    /// <summary>Final closes and rates learnt while the store was at one version and the shared cache at one change epoch.</summary>
+    private sealed class MemoryTier(long storeVersion, long cacheEpoch, int capacity)
     {
         public long StoreVersion { get; } = storeVersion;
+
+        public long CacheEpoch { get; } = cacheEpoch;
 
         public GenerationalCache<CloseKey, CloseQuote> Closes { get; } = new(capacity);
 

@@ -27,6 +27,13 @@ public interface IQuoteCache
 {
     CacheState State { get; }
 
+    /// <summary>
+    /// Grows whenever values this replica may have learnt from the shared cache can have changed elsewhere
+    /// (another replica imported over them, or this one missed such news while disconnected): the in-process
+    /// tier drops what it learnt when it sees a new value. 0 for a cache that is not shared.
+    /// </summary>
+    long ChangeEpoch => 0;
+
     /// <summary>Fills <paramref name="results"/>[i] for each key found; leaves misses null. One round trip per call.</summary>
     ValueTask GetClosesAsync(IReadOnlyList<CloseKey> keys, DailyClose?[] results, CancellationToken cancellationToken);
 

@@ -52,7 +52,7 @@ public static class CalcServices
 
     public static IServiceCollection AddCalcAdapters(this IServiceCollection services, IConfiguration configuration) =>
         services
-            .AddCalcRedisCache(configuration["Redis:Configuration"])   // empty = in-process only (embedded default)
+            .AddCalcRedisCache(configuration["Redis:Configuration"], configuration["Redis:TrustIssuer"])   // empty = in-process only (embedded default)
             .AddCbrRates(configuration)       // MarketData:Upstreams:Cbr (off by default)
             .AddExchanges(configuration);     // MarketData:Upstreams:{Binance,Bybit,Okx,Coinbase,Kraken,Bitstamp} (off by default)
 

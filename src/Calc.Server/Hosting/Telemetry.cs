@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Calc.Adapters.Redis.Cache;
 using Calc.Application.MarketData;
 using Calc.Application.MarketData.Upstream;
 using Calc.Application.Ports;
@@ -71,7 +72,7 @@ public static class Telemetry
         var protocol = otlp["Protocol"] is "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         int intervalMs = otlp.GetValue("MetricsIntervalMs", 15_000);
         string service = otlp["ServiceName"] ?? "calc";
-        builder.Services.AddSingleton(_ => new OtlpProviders(
+        builder.Services.AddSingleton(sp => new OtlpProviders(
             Sdk.CreateMeterProviderBuilder()
                 .ConfigureResource(r => r.AddService(service))
                 .AddMeter(Meters)
@@ -84,6 +85,7 @@ public static class Telemetry
             Sdk.CreateTracerProviderBuilder()
                 .ConfigureResource(r => r.AddService(service))
                 .AddSource(Sources)
+                .AddCalcRedisTracing(sp) // StackExchange.Redis command spans, when Redis is configured
                 .AddOtlpExporter(exporter => Configure(exporter, endpoint, protocol, "v1/traces"))
                 .Build()));
         return builder;

@@ -57,7 +57,7 @@ public sealed class HostingTests
         var error = Record.Exception(() => new ServiceCollection().AddCalcRedisCache("localhost,sll=true"));
 
         // Assert
-        Assert.IsType<FormatException>(error);
+        Assert.IsType<ArgumentException>(error); // StackExchange.Redis: "Keyword 'sll' is not supported"
     }
 
     [Theory]

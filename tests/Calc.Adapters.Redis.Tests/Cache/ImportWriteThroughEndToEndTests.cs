@@ -102,11 +102,10 @@ public sealed class ImportWriteThroughEndToEndTests
                 .AddLogging()
                 .AddSingleton(TimeProvider.System)
                 .AddSingleton(new ValuationOptions())
-                .AddCalcRedisCache(redis + ",syncTimeout=30000")
+                .AddCalcRedisCache(redis + ",syncTimeout=30000,asyncTimeout=30000")
                 .AddCalcMarketData(configuration)
                 .AddSingleton<ImportCommands>();
             var replica = new Replica(services.BuildServiceProvider());
-            await replica.Cache.Client.WaitUntilConnectedAsync(Eventually.Patience);
             await Eventually.TrueAsync(() => replica.Cache.State == CacheState.Connected, "the cache reports connected");
             return replica;
         }

@@ -14,6 +14,7 @@ internal sealed class RedisServer : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
     private Process? _process;
+    private string? _configFile;
 
     private RedisServer(string executable, string[] extraArgs)
     {
@@ -32,6 +33,9 @@ internal sealed class RedisServer : IAsyncDisposable
 
     /// <summary>Set when started with TLS: the TLS port (plain <see cref="Port"/> stays open).</summary>
     public int TlsPort { get; private set; }
+
+    /// <summary>True between a successful start and a kill.</summary>
+    public bool IsRunning => _process is { HasExited: false };
 
     public string UnixSocket => Path.Combine(Directory, "redis.sock");
 
@@ -59,12 +63,25 @@ internal sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts with a config file (written to the server's dir, given first, as Sentinel requires) and extra
+    /// arguments; <paramref name="configFile"/> gets the reserved port and dir (e.g. to name the cluster bus port).
+    /// </summary>
+    public static async Task<RedisServer> StartWithConfigFileAsync(Func<RedisServer, string> configFile, params string[] extraArgs)
+    {
+        var server = new RedisServer(FindExecutable() ?? throw new InvalidOperationException(RedisFactAttribute.MissingMessage), extraArgs);
+        server._configFile = Path.Combine(server.Directory, "redis.conf");
+        File.WriteAllText(server._configFile, configFile(server));
+        await server.StartAsync();
+        return server;
+    }
+
     /// <summary>A server with its port and dir reserved but not running yet ("Redis is down at startup").</summary>
     public static RedisServer CreateStopped(params string[] extraArgs) =>
         new(FindExecutable() ?? throw new InvalidOperationException(RedisFactAttribute.MissingMessage), extraArgs);
 
     /// <summary>Starts with TLS on a second free port, using PEM files written to the server dir.</summary>
-    public static async Task<RedisServer> StartWithTlsAsync(string certPem, string keyPem)
+    public static async Task<RedisServer> StartWithTlsAsync(string certPem, string keyPem, params string[] extraArgs)
     {
         var exe = FindExecutable() ?? throw new InvalidOperationException(RedisFactAttribute.MissingMessage);
         int tlsPort = FreePort();
@@ -77,6 +94,7 @@ internal sealed class RedisServer : IAsyncDisposable
             "--tls-cert-file", Path.Combine(tmp.Directory, "server.crt"),
             "--tls-key-file", Path.Combine(tmp.Directory, "server.key"),
             "--tls-auth-clients", "no",
+            .. extraArgs,
         ]) { TlsPort = tlsPort };
         await server.StartAsync();
         return server;
@@ -84,7 +102,13 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var args = new List<string>
+        var args = new List<string>();
+        if (_configFile is not null)
+        {
+            args.Add(_configFile);
+        }
+
+        args.AddRange(new[]
         {
             "--port", Port.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1",
@@ -95,7 +119,7 @@ internal sealed class RedisServer : IAsyncDisposable
             "--unixsocketperm", "700",
             "--enable-debug-command", "yes",
             "--loglevel", "warning",
-        };
+        });
         args.AddRange(_extraArgs);
         var psi = new ProcessStartInfo(Executable)
         {
@@ -203,7 +227,7 @@ internal sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

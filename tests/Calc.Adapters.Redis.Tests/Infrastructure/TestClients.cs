@@ -1,68 +1,69 @@
-using Calc.Adapters.Redis.Client;
+using Calc.Adapters.Redis.Cache;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Calc.Adapters.Redis.Tests.Infrastructure;
 
 internal static class TestClients
 {
-    /// <summary>Command timeout for tests that are not about timeouts (the production default is 1 s).</summary>
-    public static readonly TimeSpan GenerousTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>Command timeout (ms) for tests that are not about timeouts (the production default is 1 s).</summary>
+    public const int GenerousTimeoutMs = 30_000;
 
-    /// <summary>Connects and waits for the connection (tests only: production never waits).</summary>
-    public static async Task<RedisClient> ConnectAsync(string configuration, Action<RedisOptions>? configure = null)
+    /// <summary>A multiplexer for probing the server directly (tests only), connected before it is returned.</summary>
+    public static async Task<ConnectionMultiplexer> ProbeAsync(string configuration)
     {
-        var options = RedisOptions.Parse(configuration);
-        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(500);
-        if (!configuration.Contains("syncTimeout", StringComparison.OrdinalIgnoreCase)
-            && !configuration.Contains("asyncTimeout", StringComparison.OrdinalIgnoreCase))
-        {
-            // tests that are not about timeouts must not hit the 1 s production default on a loaded CI machine
-            options.CommandTimeout = GenerousTimeout;
-        }
-
-        configure?.Invoke(options);
-        var client = RedisClient.Start(options);
-        try
-        {
-            await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(30));
-        }
-        catch
-        {
-            await client.DisposeAsync();
-            throw;
-        }
-
-        return client;
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AbortOnConnectFail = true;
+        options.SyncTimeout = options.AsyncTimeout = GenerousTimeoutMs;
+        options.AllowAdmin = true;
+        return await ConnectionMultiplexer.ConnectAsync(options);
     }
 
-    /// <summary>Collects unobserved task exceptions raised while the scope is open (after forcing finalizers).</summary>
-    public sealed class UnobservedTaskExceptions : IDisposable
+    /// <summary>A cache on its own multiplexer, reconnecting quickly, connected before it is returned (production never waits).</summary>
+    public static async Task<RedisQuoteCache> ConnectedCacheAsync(string configuration, ILogger<RedisQuoteCache> logger, TimeProvider? time = null)
     {
-        private readonly List<Exception> _seen = [];
-
-        public UnobservedTaskExceptions()
+        if (!configuration.Contains("syncTimeout", StringComparison.OrdinalIgnoreCase))
         {
-            TaskScheduler.UnobservedTaskException += OnUnobserved;
+            // tests that are not about timeouts must not hit the 1 s production default on a loaded CI machine
+            configuration += ",syncTimeout=" + GenerousTimeoutMs + ",asyncTimeout=" + GenerousTimeoutMs;
         }
 
-        public IReadOnlyList<Exception> Collect()
+        var options = RedisConnection.Parse(configuration);
+        options.ReconnectRetryPolicy = new LinearRetry(200);
+        var cache = new RedisQuoteCache(await ConnectionMultiplexer.ConnectAsync(options), logger, time, ownsConnection: true);
+        await Eventually.TrueAsync(() => cache.State == Application.Ports.CacheState.Connected, "the cache connects");
+        return cache;
+    }
+}
+
+/// <summary>Collects unobserved task exceptions raised while the scope is open (after forcing finalizers).</summary>
+internal sealed class UnobservedTaskExceptions : IDisposable
+{
+    private readonly List<Exception> _seen = [];
+
+    public UnobservedTaskExceptions()
+    {
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+    }
+
+    public IReadOnlyList<Exception> Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        lock (_seen)
         {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            lock (_seen)
-            {
-                return [.. _seen];
-            }
+            return [.. _seen];
         }
+    }
 
-        public void Dispose() => TaskScheduler.UnobservedTaskException -= OnUnobserved;
+    public void Dispose() => TaskScheduler.UnobservedTaskException -= OnUnobserved;
 
-        private void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+    private void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+    {
+        lock (_seen)
         {
-            lock (_seen)
-            {
-                _seen.Add(e.Exception);
-            }
+            _seen.Add(e.Exception);
         }
     }
 }

@@ -102,7 +102,10 @@ public sealed class TelemetryTests
         // the refused import's event is logged after its status went out, through an asynchronous logger and pipe:
         // wait for it; it is the last event, so every line about the earlier call is in the output by then
         string output = await server.WaitForOutputAsync(o => o.Split('\n').Any(RefusedImport), TimeSpan.FromSeconds(30));
-        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] all = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // besides the JSON events, exactly one human line: where Calc listens and how to call it (on stderr)
+        Assert.Single(all, l => l.StartsWith("Calc listening: ", StringComparison.Ordinal));
+        string[] lines = all.Where(l => !l.StartsWith("Calc listening: ", StringComparison.Ordinal)).ToArray();
 
         Assert.NotEmpty(lines);
         Assert.All(lines, line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));

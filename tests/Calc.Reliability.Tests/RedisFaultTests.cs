@@ -306,9 +306,9 @@ public sealed class RedisFaultTests(ITestOutputHelper output)
             return outcome.ToString();
         }
 
-        return Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray()).Status switch
+        return Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray()).Status switch
         {
-            Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+            Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
             var other => other.ToString(),
         };
     }

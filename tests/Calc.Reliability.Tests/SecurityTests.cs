@@ -223,10 +223,10 @@ public sealed class SecurityTests
 
     private static TimeSpan? RetryDelay(CalcRpcException e)
     {
-        var status = Calc.Transport.Grpc.Rpc.Status.Parser.ParseFrom(e.StatusDetailsBin);
+        var status = Google.Rpc.Status.Parser.ParseFrom(e.StatusDetailsBin);
         foreach (var any in status.Details)
         {
-            if (any.TryUnpack<Calc.Transport.Grpc.Rpc.RetryInfo>(out var retry))
+            if (any.TryUnpack<Google.Rpc.RetryInfo>(out var retry))
             {
                 return retry.RetryDelay.ToTimeSpan();
             }

@@ -80,12 +80,12 @@ public sealed class ShutdownTests
         await using var server = await CalcProcess.StartAsync(new Dictionary<string, string> { ["Shutdown__GracePeriodSeconds"] = "90" });
         using var channel = new GrpcChannel(server.GrpcAddress);
         Assert.Equal("SERVING", await WaitForHealthAsync(channel, "SERVING"));
-        var seen = new List<Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus>();
+        var seen = new List<Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus>();
         var serving = new TaskCompletionSource();
         var watch = Task.Run(async () =>
         {
-            await foreach (var r in channel.ServerStreamingAsync("/grpc.health.v1.Health/Watch", new Calc.Transport.Grpc.Health.V1.HealthCheckRequest(),
-                Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser))
+            await foreach (var r in channel.ServerStreamingAsync("/grpc.health.v1.Health/Watch", new Grpc.Health.V1.HealthCheckRequest(),
+                Grpc.Health.V1.HealthCheckResponse.Parser))
             {
                 lock (seen)
                 {
@@ -103,8 +103,8 @@ public sealed class ShutdownTests
         var exited = clock.Elapsed;
         await Record.ExceptionAsync(() => watch.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        Assert.Equal(Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, seen[0]);
-        Assert.Contains(Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, seen);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, seen[0]);
+        Assert.Contains(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, seen);
         // the watch is reset after NOT_SERVING went out, so it does not hold the process for the 90 s grace period
         Assert.InRange(exited, TimeSpan.Zero, TimeSpan.FromSeconds(30));
         Assert.Contains("Reset 1 open grpc.health.v1 Watch streams", server.Output, StringComparison.Ordinal);
@@ -120,11 +120,11 @@ public sealed class ShutdownTests
             var outcome = await Wire.GrpcAsync(h2, channel.Address, "grpc.health.v1.Health/Check", Wire.Frame([]));
             if (outcome.Ok)
             {
-                var response = Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray());
+                var response = Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(outcome.Body.AsSpan(5).ToArray());
                 last = response.Status switch
                 {
-                    Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
-                    Calc.Transport.Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
+                    Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+                    Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
                     var other => other.ToString(),
                 };
                 if (last == wanted)

@@ -100,7 +100,7 @@ public static class Wire
                 {
                     if (d.GetProperty("type").GetString() == "google.rpc.ErrorInfo")
                     {
-                        reason = ReasonOf(Calc.Transport.Grpc.Rpc.ErrorInfo.Parser.ParseFrom(FromBase64(d.GetProperty("value").GetString()!)));
+                        reason = ReasonOf(Google.Rpc.ErrorInfo.Parser.ParseFrom(FromBase64(d.GetProperty("value").GetString()!)));
                     }
                 }
             }
@@ -125,10 +125,10 @@ public static class Wire
     /// <summary>The ErrorInfo.reason inside a serialized google.rpc.Status, or null.</summary>
     public static string? ReasonOf(byte[] statusBin)
     {
-        var status = Calc.Transport.Grpc.Rpc.Status.Parser.ParseFrom(statusBin);
+        var status = Google.Rpc.Status.Parser.ParseFrom(statusBin);
         foreach (var any in status.Details)
         {
-            if (any.TryUnpack<Calc.Transport.Grpc.Rpc.ErrorInfo>(out var info))
+            if (any.TryUnpack<Google.Rpc.ErrorInfo>(out var info))
             {
                 return info.Reason;
             }
@@ -137,7 +137,7 @@ public static class Wire
         return null;
     }
 
-    private static string ReasonOf(Calc.Transport.Grpc.Rpc.ErrorInfo info) => info.Reason;
+    private static string ReasonOf(Google.Rpc.ErrorInfo info) => info.Reason;
 
     private static byte[] FromBase64(string s)
     {

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Calc.Server.Tests.Infrastructure;
 
-/// <summary>A Connect unary call with a JSON body over HTTP/1.1, the way 1C's HTTP client makes it.</summary>
+/// <summary>A JSON call (JSON transcoding, POST /calc.v1.&lt;Service&gt;/&lt;Method&gt;) over HTTP/1.1, the way 1C's HTTP client makes it.</summary>
 internal static class ConnectJson
 {
     public sealed record Reply(HttpStatusCode Status, Version Version, byte[] Body)
@@ -14,10 +14,10 @@ internal static class ConnectJson
 
         public string Text => Encoding.UTF8.GetString(Body);
 
-        /// <summary>The ErrorInfo reason of a Connect error body (from the detail's JSON "debug" form).</summary>
+        /// <summary>The ErrorInfo reason of a JSON error body (google.rpc.Status with readable details).</summary>
         public string? Reason => Json.TryGetProperty("details", out var details)
-            ? details.EnumerateArray().Where(d => d.GetProperty("type").GetString() == "google.rpc.ErrorInfo")
-                .Select(d => d.GetProperty("debug").GetProperty("reason").GetString()).FirstOrDefault()
+            ? details.EnumerateArray().Where(d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.ErrorInfo")
+                .Select(d => d.GetProperty("reason").GetString()).FirstOrDefault()
             : null;
     }
 

@@ -12,6 +12,22 @@ namespace Calc.Transport.Grpc;
 /// </summary>
 public static class GrpcErrors
 {
+    /// <summary>Reason of a request message over <c>Grpc:MaxReceiveMessageSize</c> (RESOURCE_EXHAUSTED).</summary>
+    public const string MessageTooLarge = "MESSAGE_TOO_LARGE";
+
+    /// <summary>RESOURCE_EXHAUSTED <c>MESSAGE_TOO_LARGE</c> naming the limit in bytes and what to do.</summary>
+    public static Google.Rpc.Status TooLarge(long limit, string limitKey)
+    {
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)StatusCode.ResourceExhausted,
+            Message = $"the request message is larger than this server's limit of {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes ({limitKey}); "
+                + "send fewer items per call (income also streams: StreamRecognizeIncome over HTTP/2 gRPC)",
+        };
+        status.Details.Add(Any.Pack(Info(MessageTooLarge, ("limit_bytes", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        return status;
+    }
+
     /// <summary>The <c>ErrorInfo.domain</c> of every Calc error.</summary>
     public const string Domain = "calc.v1";
 

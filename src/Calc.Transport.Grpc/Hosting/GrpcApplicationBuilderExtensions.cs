@@ -1,4 +1,5 @@
 using System.Globalization;
+using Calc.Transport.Grpc.Errors;
 using Calc.Transport.Grpc.Json;
 using Calc.Transport.Grpc.Services.Calc;
 using Grpc.AspNetCore.Web;
@@ -14,7 +15,8 @@ namespace Calc.Transport.Grpc;
 public static class GrpcApplicationBuilderExtensions
 {
     /// <summary>
-    /// Middleware before the endpoints: the deadline cap (<c>Grpc:MaxDeadline</c>), JSON bodies for every
+    /// Middleware before the endpoints: the deadline cap (<c>Grpc:MaxDeadline</c>), the oversized-message
+    /// status naming the limit (<see cref="MessageSizeStatus"/>), JSON bodies for every
     /// non-200 answer without one (404, 405, 415), routing, gRPC-Web (every gRPC method), and the JSON body
     /// check of transcoded calls (<see cref="JsonBodyValidator"/>).
     /// </summary>
@@ -31,6 +33,7 @@ public static class GrpcApplicationBuilderExtensions
             });
         }
 
+        app.UseMiddleware<MessageSizeStatus>();
         app.UseStatusCodePages(JsonStatusPages.WriteAsync);
         app.UseRouting();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });

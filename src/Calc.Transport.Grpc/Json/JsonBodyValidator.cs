@@ -17,13 +17,17 @@ namespace Calc.Transport.Grpc.Json;
 /// <item><c>MALFORMED_JSON</c>: not JSON, or not an object where a message is expected;</item>
 /// <item><c>UNKNOWN_FIELD</c>: a name that is not a field of that message (names the message type and its fields);</item>
 /// <item><c>INVALID_JSON_VALUE</c>: a value of the wrong JSON type (a number where a string is expected, …);</item>
-/// <item><c>INVALID_TIMESTAMP</c> / <c>INVALID_ENUM</c>: a timestamp that is not RFC 3339, an unknown enum name.</item>
+/// <item><c>INVALID_TIMESTAMP</c> / <c>INVALID_ENUM</c>: a timestamp that is not RFC 3339, an unknown enum name;</item>
+/// <item><c>UNSUPPORTED_MEDIA_TYPE</c> (HTTP 415): no JSON content type;</item>
+/// <item><c>MESSAGE_TOO_LARGE</c> (HTTP 413, RESOURCE_EXHAUSTED): a body over <c>Grpc:MaxReceiveMessageSize</c>, as a gRPC message.</item>
 /// </list>
 /// Accepted bodies are passed on unchanged (the check reads a copy held in memory; the request size limits
 /// of Kestrel bound it). Field names are accepted in lowerCamelCase and as in the .proto, as transcoding does.
 /// </summary>
-public sealed class JsonBodyValidator(RequestDelegate next)
+public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions.Options.IOptions<GrpcServerOptions> options)
 {
+    private readonly long _limit = options.Value.MaxReceiveMessageSize;
+
     public const string MalformedJson = "MALFORMED_JSON";
     public const string UnknownField = "UNKNOWN_FIELD";
     public const string InvalidJsonValue = "INVALID_JSON_VALUE";
@@ -34,13 +38,39 @@ public sealed class JsonBodyValidator(RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         var metadata = context.GetEndpoint()?.Metadata.GetMetadata<GrpcJsonTranscodingMetadata>();
-        if (metadata is null || string.IsNullOrEmpty(metadata.HttpRule.Body) || !IsJson(context.Request.ContentType))
+        if (metadata is null || string.IsNullOrEmpty(metadata.HttpRule.Body))
         {
             await next(context);
             return;
         }
 
-        var body = await ReadAllAsync(context.Request.Body, context.RequestAborted);
+        if (!IsJson(context.Request.ContentType))
+        {
+            // transcoding would answer 400 with no reason; the media type is what is wrong
+            var request = context.Request;
+            await JsonErrors.WriteAsync(context.Response, StatusCodes.Status415UnsupportedMediaType, JsonErrors.Status(StatusCode.InvalidArgument,
+                JsonStatusPages.UnsupportedMediaType,
+                $"{request.Method} {request.Path} takes a JSON body: send content-type: application/json (got '{request.ContentType}')"));
+            return;
+        }
+
+        byte[]? body;
+        try
+        {
+            body = context.Request.ContentLength > _limit ? null : await ReadAllAsync(context.Request.Body, _limit, context.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = null; // over Kestrel's MaxRequestBodySize (Limits:MaxRequestBodyBytes), which is above the message limit
+        }
+
+        if (body is null)
+        {
+            // the same limit as a gRPC message, named; 413 rather than the 429 of RESOURCE_EXHAUSTED (retrying will not help)
+            await JsonErrors.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, GrpcErrors.TooLarge(_limit, "Grpc:MaxReceiveMessageSize"));
+            return;
+        }
+
         var descriptor = metadata.MethodDescriptor.InputType;
         if (metadata.HttpRule.Body != "*")
         {
@@ -304,14 +334,25 @@ public sealed class JsonBodyValidator(RequestDelegate next)
         GrpcErrors.InvalidArgument(reason, field, message);
 
     private static bool IsJson(string? contentType) =>
-        contentType is null
-        || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
-        || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase);
+        contentType is not null && (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+        || contentType.Contains("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>The whole body, or null once it is over <paramref name="limit"/> bytes (the rest is not read).</summary>
+    private static async Task<byte[]?> ReadAllAsync(Stream body, long limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
-        await body.CopyToAsync(buffer, cancellationToken);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
         return buffer.ToArray();
     }
 

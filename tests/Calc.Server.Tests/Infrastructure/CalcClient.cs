@@ -8,9 +8,23 @@ namespace Calc.Server.Tests.Infrastructure;
 /// The generated calc.v1 clients (Grpc.Net.Client) over one channel, with a method per rpc so the tests read
 /// like calls; streaming adapts the duplex call to an async sequence (requests are sent while replies are read).
 /// </summary>
-internal sealed class CalcClient(Uri address) : IDisposable
+internal sealed class CalcClient(Uri address, HttpMessageHandler? handler = null) : IDisposable
 {
-    public GrpcChannel Channel { get; } = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+    public GrpcChannel Channel { get; } = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    {
+        MaxReceiveMessageSize = 64 * 1024 * 1024,
+        HttpHandler = handler,
+        DisposeHttpClient = true,
+    });
+
+    /// <summary>
+    /// A client whose calls carry <c>grpc-timeout</c> of <paramref name="timeout"/> without a client-side
+    /// deadline timer: the server's deadline alone ends the call. Grpc.Net.Client's own deadline resets the
+    /// stream at the same instant the server's timer fires, and the reset usually arrives first (the server
+    /// then sees a cancellation); to observe the server enforcing the deadline, only the server may hold it.
+    /// </summary>
+    public static CalcClient WithServerDeadline(Uri address, TimeSpan timeout) =>
+        new(address, new ServerTimeoutHandler(timeout) { InnerHandler = new SocketsHttpHandler() });
 
     public QuoteService.QuoteServiceClient Quotes => new(Channel);
 
@@ -59,12 +73,36 @@ internal sealed class CalcClient(Uri address) : IDisposable
     {
         using var call = Income.StreamRecognizeIncome(Options(o, cancellationToken));
         var sending = SendAllAsync(call.RequestStream, requests, cancellationToken);
-        await foreach (var reply in call.ResponseStream.ReadAllAsync(cancellationToken))
+        var replies = call.ResponseStream.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
         {
-            yield return reply;
+            while (await NextAsync(replies, cancellationToken))
+            {
+                yield return replies.Current;
+            }
+        }
+        finally
+        {
+            await replies.DisposeAsync();
         }
 
         await sending;
+    }
+
+    /// <summary>
+    /// An async sequence ends with <see cref="OperationCanceledException"/> when its token is cancelled;
+    /// Grpc.Net.Client reports the caller's cancellation as RpcException(CANCELLED), which this turns back into one.
+    /// </summary>
+    private static async Task<bool> NextAsync(IAsyncEnumerator<RecognizeIncomeStreamResponse> replies, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await replies.MoveNextAsync();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the caller cancelled the stream", e, cancellationToken);
+        }
     }
 
     private static async Task SendAllAsync(IClientStreamWriter<RecognizeIncomeStreamRequest> writer, IAsyncEnumerable<RecognizeIncomeStreamRequest> requests,
@@ -97,4 +135,15 @@ internal sealed class CalcClient(Uri address) : IDisposable
         cancellationToken.CanBeCanceled ? (options ?? default).WithCancellationToken(cancellationToken) : options ?? default;
 
     public void Dispose() => Channel.Dispose();
+}
+
+/// <summary>Adds <c>grpc-timeout</c> to every request (see <see cref="CalcClient.WithServerDeadline"/>).</summary>
+internal sealed class ServerTimeoutHandler(TimeSpan timeout) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.TryAddWithoutValidation("grpc-timeout",
+            ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "m");
+        return base.SendAsync(request, cancellationToken);
+    }
 }

@@ -34,6 +34,7 @@ public static class InteropHost
             o.MaxReceiveMessageSize = options.MaxReceiveMessageSize;
             o.MaxSendMessageSize = options.MaxSendMessageSize;
             o.ResponseCompressionAlgorithm = "gzip";
+            o.Interceptors.Add<EmptyResponseCompressionInterceptor>(); // as Calc.Server with Grpc:ResponseCompression
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map(TestService.Descriptor.FullName, _ => true));

@@ -52,6 +52,10 @@ public static class GrpcServiceCollectionExtensions
             }
 
             grpc.Interceptors.Add<ErrorInterceptor>();
+            if (c.ResponseCompression is not null)
+            {
+                grpc.Interceptors.Add<EmptyResponseCompressionInterceptor>();
+            }
         });
         services.AddGrpcReflection();
         services.AddGrpcSwagger();

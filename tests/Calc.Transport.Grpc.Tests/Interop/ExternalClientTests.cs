@@ -34,7 +34,7 @@ public sealed class ExternalClientTests(InteropServerProcess server) : IClassFix
     [ExternalClientFact("buf")]
     public void BufCurl_ListServicesByReflection_AllServices()
     {
-        var (exit, output) = Buf($"--http2-prior-knowledge --list-services http://127.0.0.1:{server.Port}");
+        var (exit, output) = Buf($"--protocol grpc --http2-prior-knowledge --list-services http://127.0.0.1:{server.Port}");
 
         Assert.True(exit == 0, output);
         Assert.Equal(
@@ -45,7 +45,7 @@ public sealed class ExternalClientTests(InteropServerProcess server) : IClassFix
     [ExternalClientFact("buf")]
     public void BufCurl_V1AlphaReflection_ListsMethods()
     {
-        var (exit, output) = Buf($"--http2-prior-knowledge --reflect-protocol grpc-v1alpha --list-methods http://127.0.0.1:{server.Port}");
+        var (exit, output) = Buf($"--protocol grpc --http2-prior-knowledge --reflect-protocol grpc-v1alpha --list-methods http://127.0.0.1:{server.Port}");
 
         Assert.True(exit == 0, output);
         Assert.Contains("grpc.testing.TestService/FullDuplexCall", output, StringComparison.Ordinal);

@@ -37,7 +37,11 @@ public static class InteropHost
             o.Interceptors.Add<EmptyResponseCompressionInterceptor>(); // as Calc.Server with Grpc:ResponseCompression
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks(o => o.Services.Map(TestService.Descriptor.FullName, _ => true));
+        builder.Services.AddGrpcHealthChecks(o =>
+        {
+            o.Services.Map("", _ => true); // the server as a whole (an empty service name), as grpc.health.v1 defines
+            o.Services.Map(TestService.Descriptor.FullName, _ => true);
+        });
         builder.Services.AddSingleton<InteropTestService>();
 
         var app = builder.Build();

@@ -41,7 +41,7 @@ public static class InteropHost
         {
             o.Services.Map("", _ => true); // the server as a whole (an empty service name), as grpc.health.v1 defines
             o.Services.Map(TestService.Descriptor.FullName, _ => true);
-        });
+        }).AddCheck("interop", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy()); // without a check grpc.health.v1 answers UNKNOWN
         builder.Services.AddSingleton<InteropTestService>();
 
         var app = builder.Build();

@@ -31,7 +31,8 @@ WORKDIR /app
 COPY --from=build /app ./
 # The aspnet image ships an unprivileged 'app' user (uid 1654).
 USER app
-# 8080: gRPC (HTTP/2 cleartext); 8081: Connect JSON over HTTP/1.1, /health, /alive (probe these:
+# 8080: gRPC, gRPC-Web and JSON (HTTP/2 cleartext); 8081: JSON (transcoding) and gRPC-Web over HTTP/1.1,
+# /openapi/v1.json, /health, /alive (probe these:
 # the runtime image has no curl, so liveness/readiness probes belong to the orchestrator).
 EXPOSE 8080 8081
 ENTRYPOINT ["dotnet", "Calc.Server.dll"]

@@ -1,6 +1,6 @@
 using Calc.Interop.Testing;
-using Calc.Transport.Grpc;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Calc.Interop;
 
@@ -9,12 +9,12 @@ namespace Calc.Interop;
 /// the requested sizes (zeros), echo of <c>x-grpc-test-echo-initial</c> (as a header) and
 /// <c>x-grpc-test-echo-trailing-bin</c> (as a trailer), the requested status, and compression checks.
 /// </summary>
-public sealed class InteropTestService
+public sealed class InteropTestService : TestService.TestServiceBase
 {
     private const string EchoInitial = "x-grpc-test-echo-initial";
     private const string EchoTrailing = "x-grpc-test-echo-trailing-bin";
 
-    public Task<Empty> EmptyCall(Empty request, ServerCallContext context)
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         return NeedsEcho(context) ? EchoThenEmptyAsync(context) : Task.FromResult(new Empty());
@@ -28,11 +28,11 @@ public sealed class InteropTestService
 
     private static bool NeedsEcho(ServerCallContext context)
     {
-        var headers = context.HttpContext.Request.Headers;
+        var headers = context.GetHttpContext().Request.Headers;
         return headers.ContainsKey(EchoInitial) || headers.ContainsKey(EchoTrailing);
     }
 
-    public async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
+    public override async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -47,10 +47,10 @@ public sealed class InteropTestService
         return new SimpleResponse { Payload = CreatePayload(request.ResponseSize) };
     }
 
-    public Task<SimpleResponse> CacheableUnaryCall(SimpleRequest request, ServerCallContext context) =>
+    public override Task<SimpleResponse> CacheableUnaryCall(SimpleRequest request, ServerCallContext context) =>
         UnaryCall(request, context);
 
-    public async Task StreamingOutputCall(StreamingOutputCallRequest request,
+    public override async Task StreamingOutputCall(StreamingOutputCallRequest request,
         IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -61,7 +61,7 @@ public sealed class InteropTestService
         ThrowIfStatusRequested(request.ResponseStatus);
     }
 
-    public async Task<StreamingInputCallResponse> StreamingInputCall(
+    public override async Task<StreamingInputCallResponse> StreamingInputCall(
         IAsyncStreamReader<StreamingInputCallRequest> requestStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
@@ -77,7 +77,7 @@ public sealed class InteropTestService
         return new StreamingInputCallResponse { AggregatedPayloadSize = total };
     }
 
-    public async Task FullDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream,
+    public override async Task FullDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream,
         IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
@@ -91,7 +91,7 @@ public sealed class InteropTestService
         }
     }
 
-    public async Task HalfDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream,
+    public override async Task HalfDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream,
         IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
@@ -108,10 +108,7 @@ public sealed class InteropTestService
         }
     }
 
-    /// <summary>Declared by test.proto and deliberately left unimplemented (the unimplemented_method case).</summary>
-    public Task<Empty> UnimplementedCall(Empty request, ServerCallContext context) =>
-        Task.FromException<Empty>(new RpcException(new Status(StatusCode.Unimplemented,
-            "grpc.testing.TestService/UnimplementedCall is not implemented")));
+    // UnimplementedCall is declared by test.proto and deliberately not overridden: the generated base answers UNIMPLEMENTED.
 
     private static async Task WriteResponsesAsync(StreamingOutputCallRequest request,
         IServerStreamWriter<StreamingOutputCallResponse> responseStream, ServerCallContext context)
@@ -133,19 +130,9 @@ public sealed class InteropTestService
         }
     }
 
-    /// <summary>Compress this response (gzip, when the client accepts it) or send it plain.</summary>
-    private static void SetCompression(ServerCallContext context, bool compress)
-    {
-        if (compress && context.ResponseCompression is null && ClientAcceptsGzip(context))
-        {
-            context.ResponseCompression = "gzip";
-        }
-
+    /// <summary>Compress this response (the host compresses with gzip when the client accepts it) or send it plain.</summary>
+    private static void SetCompression(ServerCallContext context, bool compress) =>
         context.WriteOptions = compress ? WriteOptions.Default : new WriteOptions(WriteFlags.NoCompress);
-    }
-
-    private static bool ClientAcceptsGzip(ServerCallContext context) =>
-        context.HttpContext.Request.Headers["grpc-accept-encoding"].ToString().Contains("gzip", StringComparison.Ordinal);
 
     private static void CheckCompression(BoolValue? expectCompressed, ServerCallContext context)
     {
@@ -154,11 +141,12 @@ public sealed class InteropTestService
             return;
         }
 
-        var compressed = GrpcCallInfo.LastRequestMessageCompressed(context);
-        if (expectCompressed.Value != compressed)
+        // grpc-dotnet does not expose a message's compressed flag; as its own interop server, the call's
+        // grpc-encoding tells whether the client compresses (ServerCallContext.RequestHeaders omits grpc-*)
+        var encoding = context.GetHttpContext().Request.Headers["grpc-encoding"].ToString();
+        if (expectCompressed.Value && (encoding.Length == 0 || encoding == "identity"))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument,
-                expectCompressed.Value ? "expected a compressed request message" : "expected an uncompressed request message"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "expected a compressed request message"));
         }
     }
 

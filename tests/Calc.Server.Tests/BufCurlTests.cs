@@ -54,7 +54,7 @@ public sealed class BufCurlTests(SmallServerFixture fixture) : IClassFixture<Sma
         // buf prints the google.rpc.ErrorInfo detail as base64 (unpadded) of its protobuf bytes
         var detail = error.RootElement.GetProperty("details").EnumerateArray().Single(d => d.GetProperty("type").GetString() == "google.rpc.ErrorInfo");
         string base64 = detail.GetProperty("value").GetString()!.Replace('-', '+').Replace('_', '/');
-        var info = Calc.Transport.Grpc.Rpc.ErrorInfo.Parser.ParseFrom(Convert.FromBase64String(base64.PadRight((base64.Length + 3) / 4 * 4, '=')));
+        var info = Google.Rpc.ErrorInfo.Parser.ParseFrom(Convert.FromBase64String(base64.PadRight((base64.Length + 3) / 4 * 4, '=')));
         Assert.Equal(reason, info.Reason);
     }
 

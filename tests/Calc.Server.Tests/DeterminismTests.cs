@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Calc.Client;
 using Calc.Server.Tests.Infrastructure;
 using Calc.V1;
 using Google.Protobuf;
@@ -105,7 +104,7 @@ public sealed class DeterminismTests(SmallServerFixture fixture) : IClassFixture
         Assert.Equal(first.ToByteArray(), second.ToByteArray());
     }
 
-    private CalcClient Client() => new(new GrpcChannel(fixture.Server.GrpcAddress));
+    private CalcClient Client() => new(fixture.Server.GrpcAddress);
 
     /// <summary>
     /// <paramref name="count"/> receipts over the fixture's days (BTC and ETH, distinct amounts), then one with a

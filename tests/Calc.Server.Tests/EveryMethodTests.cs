@@ -77,7 +77,7 @@ public sealed class EveryMethodTests(SmallServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task ConnectJson_BadRequest_GetsConnectErrorWithReason()
+    public async Task Json_BadRequest_GetsStatusWithReadableReason()
     {
         using var http = new HttpClient();
         using var content = new StringContent("""{"currency":"usd","date":"2025-01-05"}""", Encoding.UTF8, "application/json");
@@ -86,9 +86,10 @@ public sealed class EveryMethodTests(SmallServerFixture fixture) : IClassFixture
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("invalid_argument", error.GetProperty("code").GetString());
+        Assert.Equal(3, error.GetProperty("code").GetInt32());
         Assert.Contains("ISO 4217", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal("google.rpc.ErrorInfo", error.GetProperty("details")[0].GetProperty("type").GetString());
+        Assert.Equal("type.googleapis.com/google.rpc.ErrorInfo", error.GetProperty("details")[0].GetProperty("@type").GetString());
+        Assert.Equal("INVALID_CURRENCY", error.GetProperty("details")[0].GetProperty("reason").GetString());
     }
 
     /// <summary>Reads "a.b.0.c" from a JSON tree; Connect JSON uses lowerCamelCase names, the Python client snake_case.</summary>

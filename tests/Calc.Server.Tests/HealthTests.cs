@@ -1,6 +1,6 @@
-using Calc.Client;
 using Calc.Server.Tests.Infrastructure;
-using Calc.Transport.Grpc.Health.V1;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace Calc.Server.Tests;
 
@@ -15,12 +15,13 @@ public sealed class HealthTests(SmallServerFixture fixture) : IClassFixture<Smal
     [InlineData("calc.v1.CollateralService")]
     public async Task HealthCheck_ServiceOfThisServer_BecomesServing(string service)
     {
-        using var channel = new GrpcChannel(fixture.Server.GrpcAddress);
+        using var channel = GrpcChannel.ForAddress(fixture.Server.GrpcAddress);
+        var health = new Health.HealthClient(channel);
         HealthCheckResponse? response = null;
         // health checks publish on their own schedule: generous for a loaded CI machine
         for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(100))
         {
-            response = await channel.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = service }, HealthCheckResponse.Parser);
+            response = await health.CheckAsync(new HealthCheckRequest { Service = service });
             if (response.Status == HealthCheckResponse.Types.ServingStatus.Serving)
             {
                 break;
@@ -33,12 +34,13 @@ public sealed class HealthTests(SmallServerFixture fixture) : IClassFixture<Smal
     [Fact]
     public async Task HealthCheck_UnknownService_IsNotFound()
     {
-        using var channel = new GrpcChannel(fixture.Server.GrpcAddress);
+        using var channel = GrpcChannel.ForAddress(fixture.Server.GrpcAddress);
+        var health = new Health.HealthClient(channel);
 
-        var e = await Assert.ThrowsAsync<CalcRpcException>(() =>
-            channel.UnaryAsync("/grpc.health.v1.Health/Check", new HealthCheckRequest { Service = "calc.v1.NoSuchService" }, HealthCheckResponse.Parser));
+        var e = await Assert.ThrowsAsync<RpcException>(() =>
+            health.CheckAsync(new HealthCheckRequest { Service = "calc.v1.NoSuchService" }).ResponseAsync);
 
-        Assert.Equal("NOT_FOUND", e.StatusName());
+        Assert.Equal("NOT_FOUND", Calc.Transport.Grpc.GrpcErrors.CodeName(e.StatusCode));
     }
 
     [Fact]

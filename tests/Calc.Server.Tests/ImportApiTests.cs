@@ -1,4 +1,3 @@
-using Calc.Client;
 using Calc.Server.Tests.Infrastructure;
 using Calc.V1;
 
@@ -19,9 +18,9 @@ public sealed class ImportApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private CalcClient Client() => new(new GrpcChannel(_server.GrpcAddress));
+    private CalcClient Client() => new(_server.GrpcAddress);
 
-    private static CallOptions Key(string key) => new() { Headers = new Dictionary<string, string> { ["x-api-key"] = key } };
+    private static CallOptions Key(string key) => CalcClient.WithKey(key);
 
     private static ImportCbrRatesRequest Rates(params CbrRateRow[] rows)
     {
@@ -92,7 +91,7 @@ public sealed class ImportApiTests : IAsyncLifetime
 
     private static async Task AssertStatus(Func<Task> call, string status)
     {
-        var e = await Assert.ThrowsAsync<CalcRpcException>(call);
-        Assert.Equal(status, e.StatusName());
+        var e = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(status, Calc.Transport.Grpc.GrpcErrors.CodeName(e.StatusCode));
     }
 }

@@ -7,7 +7,7 @@ using Calc.Tests.Shared;
 namespace Calc.Server.Tests;
 
 /// <summary>
-/// ImportClosingPrices and ImportCbrRates end to end through Python grpcio (HTTP/2) and Connect JSON (HTTP/1.1)
+/// ImportClosingPrices and ImportCbrRates end to end through Python grpcio (HTTP/2) and JSON transcoding (HTTP/1.1)
 /// against a server with API keys: the key guard, the per-row import report, and the imported value read back.
 /// Every figure is a real close or CBR rate copied from the workspace's shared/data series (see its SOURCES.md).
 /// The tests share one server; each imports its own keys (dates), so they do not depend on their order.
@@ -50,15 +50,56 @@ public sealed class ImportEndToEndTests(KeyedServerFixture fixture) : IClassFixt
 
     [Theory]
     [MemberData(nameof(Denials))]
-    public async Task Import_ViaConnectJson_WithoutAWriterKey_IsDeniedAndImportsNothing(string method, string key, string status, string reason)
+    public async Task Import_ViaJson_WithoutAWriterKey_IsDeniedAndImportsNothing(string method, string key, string status, string reason)
     {
         var reply = await Connect(method, method == ImportRates ? DeniedRates : DeniedCloses, key);
 
         Assert.Equal(status == "UNAUTHENTICATED" ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden, reply.Status);
-        Assert.Equal(status == "UNAUTHENTICATED" ? "unauthenticated" : "permission_denied", reply.Json.GetProperty("code").GetString());
+        // google.rpc.Status: the numeric gRPC code (16 UNAUTHENTICATED, 7 PERMISSION_DENIED)
+        Assert.Equal(status == "UNAUTHENTICATED" ? 16 : 7, reply.Json.GetProperty("code").GetInt32());
         Assert.Equal(reason, reply.Reason);
         Assert.All(new[] { WriterKey, ReaderKey, "calc-e2e-guess" }, k => Assert.DoesNotContain(k, fixture.Server.Output, StringComparison.Ordinal));
         await AssertAprilFirstStillUnknownAsync();
+    }
+
+    /// <summary>(route of the transcoded import, authorization header or "" for none, HTTP status, ErrorInfo reason).</summary>
+    public static TheoryData<string, string, int, string> RouteDenials => new()
+    {
+        { "/v1/cbr-rates:import", "", 401, "API_KEY_MISSING" },
+        { "/v1/cbr-rates:import", "Bearer calc-e2e-guess", 401, "API_KEY_INVALID" },
+        { "/v1/cbr-rates:import", $"Bearer {ReaderKey}", 403, "API_KEY_READ_ONLY" },
+        { "/v1/closing-prices:import", "", 401, "API_KEY_MISSING" },
+        { "/v1/closing-prices:import", "Bearer calc-e2e-guess", 401, "API_KEY_INVALID" },
+        { "/v1/closing-prices:import", $"Bearer {ReaderKey}", 403, "API_KEY_READ_ONLY" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RouteDenials))]
+    public async Task Import_ViaJsonRoute_WithoutAWriterBearerKey_IsDeniedAndImportsNothing(string route, string authorization, int httpStatus, string reason)
+    {
+        var reply = await ConnectJson.SendAsync(fixture.Server.Http1Address, HttpMethod.Post, route,
+            route.Contains("cbr", StringComparison.Ordinal) ? DeniedRates : DeniedCloses, "application/json",
+            authorization.Length == 0 ? [] : [("authorization", authorization)]);
+
+        Assert.Equal(httpStatus, (int)reply.Status);
+        Assert.Equal(httpStatus == 401 ? 16 : 7, reply.Json.GetProperty("code").GetInt32());
+        Assert.Equal(reason, reply.Reason);
+        await AssertAprilFirstStillUnknownAsync();
+    }
+
+    [Fact]
+    public async Task ImportCbrRates_ViaJsonRoute_WithWriterBearerKey_Imports()
+    {
+        // the CBR USD rate effective 2024-06-11 (shared/data cbr-rates.csv), months before the fixture and every other test's dates: 88.9944
+        var reply = await ConnectJson.SendAsync(fixture.Server.Http1Address, HttpMethod.Post, "/v1/cbr-rates:import",
+            """{"rates":[{"currency":"USD","effective_date":"2024-06-11","nominal":1,"value":"88.9944"}]}""", "application/json",
+            ("authorization", $"Bearer {WriterKey}"));
+        var rate = await ConnectJson.SendAsync(fixture.Server.Http1Address, HttpMethod.Get, "/v1/cbr-rates/USD/2024-06-11");
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal(1, reply.Json.GetProperty("added").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, rate.Status);
+        Assert.Equal(("88.9944", "import"), (rate.Json.GetProperty("value").GetString(), rate.Json.GetProperty("source").GetString()));
     }
 
     [PythonGrpcFact]

@@ -1,5 +1,4 @@
 using Calc.Adapters.Redis.Tests.Infrastructure;
-using Calc.Client;
 using Calc.Server.Tests.Infrastructure;
 using Calc.V1;
 
@@ -35,10 +34,10 @@ public sealed class RedisSharingTests
         });
         var request = new GetCbrRateRequest { Currency = "USD", Date = "2026-03-04" };
 
-        var fetched = await new CalcClient(new GrpcChannel(fetcher.GrpcAddress)).GetCbrRateAsync(request);
-        var shared = await WaitForAsync(() => new CalcClient(new GrpcChannel(reader.GrpcAddress)).GetCbrRateAsync(request), r => r.Source == "redis");
+        var fetched = await new CalcClient(fetcher.GrpcAddress).GetCbrRateAsync(request);
+        var shared = await WaitForAsync(() => new CalcClient(reader.GrpcAddress).GetCbrRateAsync(request), r => r.Source == "redis");
         redis.Kill();
-        var afterRedisDied = await new CalcClient(new GrpcChannel(reader.GrpcAddress)).GetCbrRateAsync(request);
+        var afterRedisDied = await new CalcClient(reader.GrpcAddress).GetCbrRateAsync(request);
         using var http = new HttpClient();
         string health = await WaitForAsync(() => http.GetStringAsync(new Uri(reader.Http1Address, "/health")), h => h.Contains("Degraded", StringComparison.Ordinal));
 
@@ -68,7 +67,7 @@ public sealed class RedisSharingTests
                     return value;
                 }
             }
-            catch (CalcRpcException e) when (e.StatusCode == 5 && DateTime.UtcNow <= deadline)
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound && DateTime.UtcNow <= deadline)
             {
                 // not shared yet
             }

@@ -21,7 +21,7 @@ public class StartupBannerTests
 
         string banner = output.Split('\n').Single(l => l.StartsWith("Calc listening:", StringComparison.Ordinal)).TrimEnd('\r');
         string grpc = server.GrpcAddress.ToString().TrimEnd('/'), http1 = server.Http1Address.ToString().TrimEnd('/');
-        Assert.Equal($"Calc listening: gRPC {grpc}; HTTP/1.1 (Connect JSON, /health) {http1}. "
+        Assert.Equal($"Calc listening: gRPC {grpc}; HTTP/1.1 (JSON, /health) {http1}. "
             + $"Try: calc --server {grpc} health, or curl -s {http1}/health (README \"First calls\")", banner);
         Assert.Contains($"Imported market data from {Fixtures.SmallImport}", output, StringComparison.Ordinal);
     }

@@ -1,4 +1,3 @@
-using Calc.Client;
 using Calc.Server.Tests.Infrastructure;
 using Calc.V1;
 
@@ -7,7 +6,7 @@ namespace Calc.Server.Tests;
 /// <summary>The worked examples of tax-rules.md §7 (with the corrected figures) through the gRPC API.</summary>
 public sealed class TaxApiTests(SmallServerFixture fixture) : IClassFixture<SmallServerFixture>
 {
-    private CalcClient Client() => new(new GrpcChannel(fixture.Server.GrpcAddress));
+    private CalcClient Client() => new(fixture.Server.GrpcAddress);
 
     [Theory]
     [InlineData("Ex1a", "RESIDENCY_RESIDENT", "9000000", "", "", "", "", "1422000", "1422000")] // 702000 + 18 % × 4000000

@@ -127,7 +127,7 @@ public static class Inputs
         }
 
         return count > limit
-            ? CalcError.Invalid(Reasons.TooManyItems, field, $"{field} has {count} items; the limit per call is {limit} (use the streaming method for more)")
+            ? CalcError.Invalid(Reasons.TooManyItems, field, $"{field} has {count} items; the limit per call is {limit}")
             : null;
     }
 

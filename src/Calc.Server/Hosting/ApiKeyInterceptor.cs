@@ -14,7 +14,7 @@ namespace Calc.Server.Hosting;
 /// and its name becomes the caller identity for the rate limiter. Keys are compared as SHA-256 digests in
 /// constant time and never logged.
 /// </summary>
-public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
+public sealed class ApiKeyInterceptor : CallInterceptor
 {
     private static readonly HashSet<string> WriteMethods = new(StringComparer.Ordinal)
     {
@@ -44,11 +44,12 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
 
     public bool Enabled => _keys.Length > 0;
 
-    public ValueTask OnCallStartingAsync(ServerCallContext context)
+    protected override void OnCallStarting(ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (!Enabled || !context.Method.StartsWith("/calc.v1.", StringComparison.Ordinal))
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         bool write = WriteMethods.Contains(context.Method);
@@ -61,9 +62,12 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
 
         if (string.IsNullOrEmpty(presented))
         {
-            return required
-                ? throw Denied(StatusCode.Unauthenticated, ApiKeyMissing, $"{context.Method} needs an API key (x-api-key or authorization: Bearer)")
-                : ValueTask.CompletedTask;
+            if (required)
+            {
+                throw Denied(StatusCode.Unauthenticated, ApiKeyMissing, $"{context.Method} needs an API key (x-api-key or authorization: Bearer)");
+            }
+
+            return;
         }
 
         // a presented key is always checked (also where none is required), and names the caller for limits
@@ -73,16 +77,10 @@ public sealed class ApiKeyInterceptor : IGrpcServerInterceptor
         {
             throw Denied(StatusCode.PermissionDenied, ApiKeyReadOnly, $"API key '{match.Name}' may not call {context.Method} (read-only key)");
         }
-
-        return ValueTask.CompletedTask;
-    }
-
-    public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
-    {
     }
 
     private static RpcException Denied(StatusCode code, string reason, string message) =>
-        GrpcErrors.Create(code, message, new Calc.Transport.Grpc.Rpc.ErrorInfo { Reason = reason, Domain = GrpcErrors.Domain });
+        GrpcErrors.Create(code, message, GrpcErrors.Info(reason));
 
     private (string Name, bool CanWrite)? Find(string presented)
     {

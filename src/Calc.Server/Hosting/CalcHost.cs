@@ -13,12 +13,12 @@ public static class CalcHost
     {
         var builder = WebApplication.CreateBuilder(args);
 
-        builder.ConfigureCalcKestrel();                               // urls: gRPC over h2c; Http1Urls: Connect JSON, health
+        builder.ConfigureCalcKestrel();                               // urls: gRPC over h2c; Http1Urls: JSON (transcoding), health
         builder.AddCalcLogging();                                     // structured JSON console logs
         builder.AddCalcTelemetry();                                   // Telemetry:Otlp:* → OTLP metrics and traces
         builder.Services.AddCalcApplication(builder.Configuration);   // rules, use cases, market data store and tiers
         builder.Services.AddCalcAdapters(builder.Configuration);      // Redis cache (optional), CBR and venue clients
-        builder.Services.AddCalcTransport(builder.Configuration);     // Calc's own gRPC + Connect transport
+        builder.Services.AddCalcTransport(builder.Configuration);     // Grpc.AspNetCore, JSON transcoding, interceptors
         builder.Services.AddCalcHealthChecks();
         builder.AddCalcGracefulShutdown();                            // Shutdown:GracePeriodSeconds, readiness NOT_SERVING first
 

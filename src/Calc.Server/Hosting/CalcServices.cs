@@ -10,8 +10,7 @@ using Calc.Adapters.Exchanges;
 using Calc.Adapters.Redis.Cache;
 using Calc.Domain.Rules;
 using Calc.Transport.Grpc;
-using Calc.Transport.Grpc.Health;
-using Calc.Transport.Grpc.Services.Calc;
+using Grpc.AspNetCore.Server;
 
 namespace Calc.Server.Hosting;
 
@@ -58,14 +57,14 @@ public static class CalcServices
 
     public static IServiceCollection AddCalcTransport(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddCalcGrpc(configuration);
-        services.AddSingleton<IGrpcServerInterceptor, ApiKeyInterceptor>();
-        services.AddSingleton<RateLimitInterceptor>();                                            // Limits:* (after the key check: key names identify callers)
-        services.AddSingleton<IGrpcServerInterceptor>(sp => sp.GetRequiredService<RateLimitInterceptor>());
-        services.AddSingleton<QuoteGrpcService>();
-        services.AddSingleton<IncomeGrpcService>();
-        services.AddSingleton<TaxGrpcService>();
-        services.AddSingleton<CollateralGrpcService>();
+        services.AddCalcGrpc(configuration);                    // Grpc.AspNetCore, JSON transcoding, reflection, OpenAPI, calc.v1 services
+        services.AddSingleton<ApiKeyInterceptor>();
+        services.AddSingleton<RateLimitInterceptor>();          // Limits:* (after the key check: key names identify callers)
+        services.Configure<GrpcServiceOptions>(o =>
+        {
+            o.Interceptors.Add<ApiKeyInterceptor>();
+            o.Interceptors.Add<RateLimitInterceptor>();
+        });
         return services;
     }
 
@@ -75,7 +74,16 @@ public static class CalcServices
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: ["live"])
             .AddCheck<RulesHealthCheck>("rules")
             .AddCalcQuoteCacheCheck("ready");  // Redis down → Degraded, never Unhealthy
-        services.AddGrpcHealthCheckPublisher(); // grpc.health.v1 follows the checks: SERVING unless one is Unhealthy
+        // grpc.health.v1 follows the checks: SERVING unless one is Unhealthy; the calc.v1 services are known
+        // (NOT_SERVING until ready, never NOT_FOUND); Check runs the checks live (no cache)
+        services.AddGrpcHealthChecks(o =>
+        {
+            o.UseHealthChecksCache = false;
+            foreach (var name in ServiceNames)
+            {
+                o.Services.Map(name, _ => true);
+            }
+        });
         return services;
     }
 
@@ -92,12 +100,9 @@ public static class CalcServices
     {
         _ = app.Services.GetRequiredService<RuleSet>(); // load and validate the rules before accepting calls
         PolicyLog.Write(app.Services);                   // the §11 policy defaults this server answers with
-        app.MapGrpcService<QuoteGrpcService>(V1.QuotesReflection.Descriptor.Services[0]);
-        app.MapGrpcService<IncomeGrpcService>(V1.IncomeReflection.Descriptor.Services[0]);
-        app.MapGrpcService<TaxGrpcService>(V1.TaxReflection.Descriptor.Services[0]);
-        app.MapGrpcService<CollateralGrpcService>(V1.CollateralReflection.Descriptor.Services[0]);
-        app.MapGrpcHealth();
-        app.MapGrpcReflection();
+        app.UseCalcGrpc();                               // deadline cap, JSON error pages, routing, gRPC-Web, JSON body check
+        app.MapCalcGrpc();                               // calc.v1 (gRPC, gRPC-Web, JSON), reflection, /openapi/v1.json
+        app.MapGrpcHealthChecksService();
         return app;
     }
 

@@ -14,7 +14,7 @@ public static class CallerIdentity
     public static string Of(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var http = context.HttpContext;
+        var http = context.GetHttpContext();
         if (http.Connection.ClientCertificate is { } certificate)
         {
             return "cert:" + certificate.Subject;
@@ -32,6 +32,6 @@ public static class CallerIdentity
     public static void SetApiKeyName(ServerCallContext context, string name)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.HttpContext.Items[ItemKey] = name;
+        context.GetHttpContext().Items[ItemKey] = name;
     }
 }

@@ -10,7 +10,7 @@ namespace Calc.Server.Hosting;
 /// <list type="bullet">
 /// <item><c>urls</c> (<c>--urls</c>, <c>ASPNETCORE_URLS</c>): gRPC, h2c; https URLs negotiate HTTP/2 and
 /// HTTP/1.1 by ALPN, so both protocols work there.</item>
-/// <item><c>Http1Urls</c>: HTTP/1.1 for Connect JSON (1C's HTTP client), <c>/health</c> and <c>/alive</c>.
+/// <item><c>Http1Urls</c>: HTTP/1.1 for JSON (gRPC JSON transcoding: 1C's HTTP client, curl), <c>/health</c> and <c>/alive</c>.
 /// Empty = none.</item>
 /// </list>
 /// https URLs use the certificate and client-certificate policy of <see cref="TlsSetup"/> (<c>Tls:*</c>).
@@ -32,9 +32,8 @@ public static class KestrelSetup
             var grpc = new GrpcServerOptions();
             builder.Configuration.GetSection(GrpcServerOptions.SectionName).Bind(grpc);
             kestrel.ApplyGrpcLimits(grpc);
-            // request size bounds on every path (gRPC messages are also bounded by Grpc:MaxReceiveMessageSize)
-            // (gRPC calls lift the body limit per call and bound each message instead); the margin lets the
-            // Connect handler's own check, which names the limit, answer first
+            // request size bounds on every non-gRPC path (JSON bodies); gRPC calls lift the body limit per call
+            // and bound each message by Grpc:MaxReceiveMessageSize instead
             long messageLimit = grpc.MaxReceiveMessageSize;
             kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Limits:MaxRequestBodyBytes", messageLimit + (64 * 1024));
             kestrel.Limits.MaxRequestHeadersTotalSize = builder.Configuration.GetValue("Limits:MaxRequestHeadersBytes", 32 * 1024);

@@ -34,7 +34,7 @@ public sealed class RateLimitOptions
 /// ErrorInfo reason (<c>RATE_LIMITED</c> or <c>TOO_MANY_CONCURRENT_CALLS</c>, metadata <c>caller</c>) and a
 /// RetryInfo saying when to retry. Register after <see cref="ApiKeyInterceptor"/> so key names are known.
 /// </summary>
-public sealed class RateLimitInterceptor : IGrpcServerInterceptor
+public sealed class RateLimitInterceptor : CallInterceptor
 {
     public const string RateLimited = "RATE_LIMITED";
     public const string TooManyConcurrentCalls = "TOO_MANY_CONCURRENT_CALLS";
@@ -58,12 +58,12 @@ public sealed class RateLimitInterceptor : IGrpcServerInterceptor
     /// <summary>Callers currently tracked (for tests and metrics).</summary>
     public int TrackedCallers => _callers.Count;
 
-    public ValueTask OnCallStartingAsync(ServerCallContext context)
+    protected override void OnCallStarting(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!_options.Enabled || !context.Method.StartsWith("/calc.v1.", StringComparison.Ordinal))
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         string caller = CallerIdentity.Of(context);
@@ -88,16 +88,14 @@ public sealed class RateLimitInterceptor : IGrpcServerInterceptor
                     $"caller {caller} already has {_options.MaxConcurrentCallsPerCaller} calls in flight");
             }
 
-            context.HttpContext.Items[AdmittedKey] = state;
+            context.GetHttpContext().Items[AdmittedKey] = state;
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
+    protected override void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.HttpContext.Items.Remove(AdmittedKey, out var admitted) && admitted is CallerState state)
+        if (context.GetHttpContext().Items.Remove(AdmittedKey, out var admitted) && admitted is CallerState state)
         {
             Interlocked.Decrement(ref state.InFlight);
         }
@@ -105,10 +103,8 @@ public sealed class RateLimitInterceptor : IGrpcServerInterceptor
 
     private static RpcException Exhausted(string reason, string caller, TimeSpan retryAfter, string message)
     {
-        var info = new Calc.Transport.Grpc.Rpc.ErrorInfo { Reason = reason, Domain = GrpcErrors.Domain };
-        info.Metadata.Add("caller", caller);
-        return GrpcErrors.Create(StatusCode.ResourceExhausted, message, info,
-            new Calc.Transport.Grpc.Rpc.RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) });
+        return GrpcErrors.Create(StatusCode.ResourceExhausted, message, GrpcErrors.Info(reason, ("caller", caller)),
+            new Google.Rpc.RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) });
     }
 
     /// <summary>Drops callers with nothing in flight and a full bucket: forgetting them changes no decision.</summary>

@@ -33,7 +33,7 @@ public static class ServerLaunch
         string line = $"Calc listening: gRPC {string.Join(", ", grpc)}";
         if (http1.Length > 0)
         {
-            line += $"; HTTP/1.1 (Connect JSON, /health) {string.Join(", ", http1)}";
+            line += $"; HTTP/1.1 (JSON, /health) {string.Join(", ", http1)}";
         }
 
         line += $". Try: calc --server {first} health";

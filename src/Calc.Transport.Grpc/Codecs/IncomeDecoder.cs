@@ -307,7 +307,7 @@ internal static class IncomeDecoder
 
     // ---- the reference path: a payload the fast path did not take, parsed by the generated parser ----
 
-    private static IncomeBatchRequest FromMessage(V1.RecognizeIncomeRequest request) =>
+    internal static IncomeBatchRequest FromMessage(V1.RecognizeIncomeRequest request) =>
         new(request.Policy, FromMessages(request.Receipts), request.InlineProvenance);
 
     private static IncomeStreamMessage FromMessage(V1.RecognizeIncomeStreamRequest message) => new(

@@ -1,7 +1,6 @@
 using System.Buffers;
 using Calc.Application.Income;
 using Calc.Domain.Errors;
-using Calc.Transport.Grpc.Binding;
 using Google.Protobuf;
 
 namespace Calc.Transport.Grpc.Codecs;

@@ -1,17 +1,33 @@
 using Calc.Domain.Errors;
-using Calc.Transport.Grpc.Rpc;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
 
 namespace Calc.Transport.Grpc;
 
 /// <summary>
-/// Builds <see cref="RpcException"/>s with rich details (<c>google.rpc.Status</c> in
-/// <c>grpc-status-details-bin</c>, and in Connect error JSON). Services use these instead of
-/// hand-assembling statuses; <see cref="FromCalcError"/> is the one mapping of a domain error.
+/// Builds <see cref="RpcException"/>s with rich details: a <c>google.rpc.Status</c> in
+/// <c>grpc-status-details-bin</c> through Grpc.StatusProto (JSON transcoding writes the same Status as the
+/// error body). <see cref="FromCalcError"/> is the one mapping of a domain error.
 /// </summary>
 public static class GrpcErrors
 {
+    /// <summary>Reason of a request message over <c>Grpc:MaxReceiveMessageSize</c> (RESOURCE_EXHAUSTED).</summary>
+    public const string MessageTooLarge = "MESSAGE_TOO_LARGE";
+
+    /// <summary>RESOURCE_EXHAUSTED <c>MESSAGE_TOO_LARGE</c> naming the limit in bytes and what to do.</summary>
+    public static Google.Rpc.Status TooLarge(long limit, string limitKey)
+    {
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)StatusCode.ResourceExhausted,
+            Message = $"the request message is larger than this server's limit of {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes ({limitKey}); "
+                + "send fewer items per call (income also streams: StreamRecognizeIncome over HTTP/2 gRPC)",
+        };
+        status.Details.Add(Any.Pack(Info(MessageTooLarge, ("limit_bytes", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        return status;
+    }
+
     /// <summary>The <c>ErrorInfo.domain</c> of every Calc error.</summary>
     public const string Domain = "calc.v1";
 
@@ -27,22 +43,21 @@ public static class GrpcErrors
     {
         var failure = new PreconditionFailure();
         failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = reason, Subject = subject, Description = message });
-        return Create(StatusCode.FailedPrecondition, message, ErrorInfo(reason, ""), failure);
+        return Create(StatusCode.FailedPrecondition, message, Info(reason), failure);
     }
 
-    /// <summary>UNAVAILABLE with ErrorInfo and RetryInfo, for an upstream that is down (the client may retry after the delay).</summary>
+    /// <summary>UNAVAILABLE or RESOURCE_EXHAUSTED style errors: ErrorInfo and RetryInfo (the client may retry after the delay).</summary>
     public static RpcException Unavailable(string reason, string message, TimeSpan retryAfter) =>
-        Create(StatusCode.Unavailable, message, ErrorInfo(reason, ""),
-            new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) });
+        Create(StatusCode.Unavailable, message, Info(reason), new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) });
 
-    /// <summary>An RpcException for a domain error (what the error mapper uses for <see cref="CalcException"/>).</summary>
+    /// <summary>An RpcException for a domain error (what the error interceptor uses for <see cref="CalcException"/>).</summary>
     public static RpcException FromCalcError(CalcError error)
     {
         ArgumentNullException.ThrowIfNull(error);
         var code = ToStatusCode(error.Code);
         if (string.IsNullOrEmpty(error.Field))
         {
-            return Create(code, error.Message, ErrorInfo(error.Reason, ""));
+            return Create(code, error.Message, Info(error.Reason));
         }
 
         var badRequest = new BadRequest();
@@ -52,25 +67,34 @@ public static class GrpcErrors
             Description = error.Message,
             Reason = error.Reason,
         });
-        return Create(code, error.Message, ErrorInfo(error.Reason, error.Field), badRequest);
+        return Create(code, error.Message, Info(error.Reason, ("field", error.Field)), badRequest);
     }
 
     /// <summary>A status with the given typed details packed as <c>google.protobuf.Any</c>.</summary>
     public static RpcException Create(StatusCode code, string message, params IMessage[] details)
     {
         ArgumentNullException.ThrowIfNull(details);
-        var status = new Rpc.Status { Code = (int)code, Message = message };
+        var status = new Google.Rpc.Status { Code = (int)code, Message = message };
         foreach (var detail in details)
         {
             status.Details.Add(Any.Pack(detail));
         }
 
-        return new RpcException(new Status(code, message, status.ToByteString()));
+        return status.ToRpcException();
     }
 
-    /// <summary>The decoded <c>google.rpc.Status</c> of an exception, or null when it carries no details.</summary>
-    public static Rpc.Status? DetailsOf(Status status) =>
-        status.DetailsBin is { Length: > 0 } bin ? Rpc.Status.Parser.ParseFrom(bin) : null;
+    /// <summary>ErrorInfo{reason, domain calc.v1, metadata}.</summary>
+    public static ErrorInfo Info(string reason, params (string Key, string Value)[] metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var info = new ErrorInfo { Reason = reason, Domain = Domain };
+        foreach (var (key, value) in metadata)
+        {
+            info.Metadata.Add(key, value);
+        }
+
+        return info;
+    }
 
     public static StatusCode ToStatusCode(ErrorCode code) => code switch
     {
@@ -89,14 +113,26 @@ public static class GrpcErrors
         _ => StatusCode.Internal,
     };
 
-    private static ErrorInfo ErrorInfo(string reason, string field)
+    /// <summary>The status code as gRPC names it (INVALID_ARGUMENT), for logs and metric tags.</summary>
+    public static string CodeName(StatusCode code) => code switch
     {
-        var info = new ErrorInfo { Reason = reason, Domain = Domain };
-        if (!string.IsNullOrEmpty(field))
-        {
-            info.Metadata.Add("field", field);
-        }
-
-        return info;
-    }
+        StatusCode.OK => "OK",
+        StatusCode.Cancelled => "CANCELLED",
+        StatusCode.Unknown => "UNKNOWN",
+        StatusCode.InvalidArgument => "INVALID_ARGUMENT",
+        StatusCode.DeadlineExceeded => "DEADLINE_EXCEEDED",
+        StatusCode.NotFound => "NOT_FOUND",
+        StatusCode.AlreadyExists => "ALREADY_EXISTS",
+        StatusCode.PermissionDenied => "PERMISSION_DENIED",
+        StatusCode.ResourceExhausted => "RESOURCE_EXHAUSTED",
+        StatusCode.FailedPrecondition => "FAILED_PRECONDITION",
+        StatusCode.Aborted => "ABORTED",
+        StatusCode.OutOfRange => "OUT_OF_RANGE",
+        StatusCode.Unimplemented => "UNIMPLEMENTED",
+        StatusCode.Internal => "INTERNAL",
+        StatusCode.Unavailable => "UNAVAILABLE",
+        StatusCode.DataLoss => "DATA_LOSS",
+        StatusCode.Unauthenticated => "UNAUTHENTICATED",
+        _ => ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

@@ -9,7 +9,7 @@ namespace Calc.Transport.Grpc;
 /// <summary>
 /// Kestrel settings for gRPC, shared by Calc.Server and the interop server so both run the same transport.
 /// Cleartext: Kestrel cannot offer h2c with prior knowledge on an HTTP/1.1+HTTP/2 endpoint (no ALPN without
-/// TLS), so the gRPC port is HTTP/2 only and Connect's HTTP/1.1 clients get their own port. With a
+/// TLS), so the gRPC port is HTTP/2 only and HTTP/1.1 JSON clients get their own port. With a
 /// certificate, one port serves both (ALPN picks h2 or http/1.1).
 /// </summary>
 public static class GrpcKestrelExtensions
@@ -49,8 +49,8 @@ public static class GrpcKestrelExtensions
         });
     }
 
-    /// <summary>A cleartext HTTP/1.1 listener, for Connect unary calls from clients without HTTP/2 (1C).</summary>
-    public static void ListenConnectHttp1(this KestrelServerOptions kestrel, IPAddress address, int port)
+    /// <summary>A cleartext HTTP/1.1 listener, for JSON calls from clients without HTTP/2 (1C).</summary>
+    public static void ListenHttp1(this KestrelServerOptions kestrel, IPAddress address, int port)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
         kestrel.Listen(address, port, listen => listen.Protocols = HttpProtocols.Http1);
@@ -59,7 +59,7 @@ public static class GrpcKestrelExtensions
     /// <summary>
     /// Configures Kestrel from the <c>Grpc</c> configuration section: limits, the gRPC port
     /// (<c>Grpc:Address</c>, <c>Grpc:Port</c>, TLS via <c>Grpc:CertificatePath</c>) and the optional
-    /// HTTP/1.1 Connect port (<c>Grpc:Http1Port</c>).
+    /// HTTP/1.1 JSON port (<c>Grpc:Http1Port</c>).
     /// </summary>
     public static IWebHostBuilder ConfigureCalcGrpcKestrel(this IWebHostBuilder webHost, IConfiguration configuration,
         Action<GrpcServerOptions>? configure = null)
@@ -76,7 +76,7 @@ public static class GrpcKestrelExtensions
             kestrel.ListenGrpc(address, options.Port, options);
             if (options.Http1Port is { } http1)
             {
-                kestrel.ListenConnectHttp1(address, http1);
+                kestrel.ListenHttp1(address, http1);
             }
         });
     }

@@ -11,10 +11,10 @@ public sealed class GrpcServerOptions
 {
     public const string SectionName = "Grpc";
 
-    /// <summary>Largest request message accepted (after decompression); larger → RESOURCE_EXHAUSTED naming the limit. Default 16 MiB.</summary>
+    /// <summary>Largest request message accepted (after decompression); larger → RESOURCE_EXHAUSTED. Default 16 MiB.</summary>
     public int MaxReceiveMessageSize { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Largest response message sent; larger → RESOURCE_EXHAUSTED naming the limit. Default 16 MiB.</summary>
+    /// <summary>Largest response message sent; larger → RESOURCE_EXHAUSTED. Default 16 MiB.</summary>
     public int MaxSendMessageSize { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>Upper bound for every call's deadline; applies also to calls that set none. Null = no bound.</summary>
@@ -27,9 +27,6 @@ public sealed class GrpcServerOptions
     public string? ResponseCompression { get; set; }
 
     public CompressionLevel ResponseCompressionLevel { get; set; } = CompressionLevel.Fastest;
-
-    /// <summary>Serve unary methods over the Connect protocol as well (JSON and binary). Default on.</summary>
-    public bool EnableConnect { get; set; } = true;
 
     /// <summary>Log and meter every call through the built-in telemetry interceptor. Default on.</summary>
     public bool EnableTelemetry { get; set; } = true;
@@ -59,7 +56,7 @@ public sealed class GrpcServerOptions
     /// <summary>gRPC port: h2c with prior knowledge (HTTP/2 only), or with a certificate TLS with ALPN h2 + http/1.1.</summary>
     public int Port { get; set; } = 5000;
 
-    /// <summary>Optional cleartext HTTP/1.1 port for Connect clients (1C); null = none.</summary>
+    /// <summary>Optional cleartext HTTP/1.1 port for JSON clients (1C); null = none.</summary>
     public int? Http1Port { get; set; }
 
     /// <summary>PEM or PFX certificate for TLS endpoints; null = h2c only.</summary>

@@ -1,8 +1,11 @@
-using Calc.Transport.Grpc.Binding;
 using Calc.Transport.Grpc.Errors;
-using Calc.Transport.Grpc.Health;
-using Calc.Transport.Grpc.Reflection;
+using Calc.Transport.Grpc.Json;
+using Calc.Transport.Grpc.Services.Calc;
 using Calc.Transport.Grpc.Telemetry;
+using Grpc.AspNetCore.Server;
+using Grpc.AspNetCore.Server.Model;
+using Microsoft.AspNetCore.Grpc.JsonTranscoding;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,49 +13,73 @@ using Microsoft.Extensions.Options;
 
 namespace Calc.Transport.Grpc;
 
-/// <summary>Registers Calc's gRPC transport.</summary>
+/// <summary>Registers Calc's transport on grpc-dotnet.</summary>
 public static class GrpcServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the transport: options (bind them with <see cref="AddCalcGrpc(IServiceCollection, IConfiguration, Action{GrpcServerOptions}?)"/>
-    /// or configure here), the error mapper, telemetry (logging + metrics interceptor), the health registry and
-    /// the reflection index. Services themselves are registered by the caller (scoped or singleton) or created per call.
+    /// Adds Grpc.AspNetCore with Calc's options (section <c>Grpc</c>: message sizes, response compression,
+    /// detailed errors), the interceptors (telemetry outermost, then the error mapping; the host adds its own
+    /// after these), JSON transcoding with the google.rpc detail types registered (error bodies carry readable
+    /// reasons), the OpenAPI document of the JSON surface, reflection, and the income codec methods.
+    /// The calc.v1 services themselves are singletons.
     /// </summary>
-    public static IServiceCollection AddCalcGrpc(this IServiceCollection services, Action<GrpcServerOptions>? configure = null)
+    public static IServiceCollection AddCalcGrpc(this IServiceCollection services, IConfiguration configuration,
+        Action<GrpcServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<GrpcServerOptions>();
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = services.AddOptions<GrpcServerOptions>().Bind(configuration.GetSection(GrpcServerOptions.SectionName));
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
         services.AddMetrics();
-        if (!services.Any(d => d.ServiceType == typeof(GrpcServiceLifetimes)))
-        {
-            services.AddSingleton(new GrpcServiceLifetimes(services));
-        }
-
-        services.TryAddSingleton<ErrorMapper>(sp => new ErrorMapper(
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ErrorMapper>>(),
-            sp.GetRequiredService<IOptions<GrpcServerOptions>>().Value));
-        services.TryAddSingleton<GrpcRuntime>();
-        services.TryAddSingleton<GrpcServiceRegistry>();
-        services.TryAddSingleton<HealthStatusRegistry>();
-        services.TryAddSingleton<GrpcHealthService>();
-        services.TryAddSingleton<ReflectionIndex>();
-        services.TryAddSingleton<ServerReflectionServiceV1>();
-        services.TryAddSingleton<ServerReflectionServiceV1Alpha>();
         services.TryAddSingleton<GrpcTelemetryInterceptor>();
-        return services;
-    }
+        services.TryAddSingleton<ErrorInterceptor>();
+        services.AddGrpc().AddJsonTranscoding(o => o.TypeRegistry = JsonErrors.TypeRegistry);
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((grpc, calc) =>
+        {
+            var c = calc.Value;
+            grpc.MaxReceiveMessageSize = c.MaxReceiveMessageSize;
+            grpc.MaxSendMessageSize = c.MaxSendMessageSize;
+            grpc.EnableDetailedErrors = false; // INTERNAL answers are written by ErrorInterceptor (correlation id, no stack trace)
+            grpc.ResponseCompressionAlgorithm = c.ResponseCompression;
+            grpc.ResponseCompressionLevel = c.ResponseCompressionLevel;
+            if (c.EnableTelemetry)
+            {
+                grpc.Interceptors.Add<GrpcTelemetryInterceptor>();
+            }
 
-    /// <summary>As <see cref="AddCalcGrpc(IServiceCollection, Action{GrpcServerOptions}?)"/>, binding options from the <c>Grpc</c> section first.</summary>
-    public static IServiceCollection AddCalcGrpc(this IServiceCollection services, IConfiguration configuration,
-        Action<GrpcServerOptions>? configure = null)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<GrpcServerOptions>().Bind(configuration.GetSection(GrpcServerOptions.SectionName));
-        return services.AddCalcGrpc(configure);
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            if (c.ResponseCompression is not null)
+            {
+                grpc.Interceptors.Add<EmptyResponseCompressionInterceptor>();
+            }
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcSwagger();
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new Microsoft.OpenApi.Models.OpenApiInfo
+            {
+                Title = "Calc JSON API",
+                Version = "v1",
+                Description = "calc.v1 over HTTP/1.1 JSON (gRPC JSON transcoding). Errors: google.rpc.Status {code, message, details}.",
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, "Calc.Contracts.xml");
+            if (File.Exists(xml))
+            {
+                swagger.IncludeXmlComments(xml);
+                swagger.IncludeGrpcXmlComments(xml, includeControllerXmlComments: true);
+            }
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<IncomeGrpcService>, IncomeCodecMethods>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, GrpcContentMatcherPolicy>());
+        services.AddSingleton<QuoteGrpcService>();
+        services.AddSingleton<IncomeGrpcService>();
+        services.AddSingleton<TaxGrpcService>();
+        services.AddSingleton<CollateralGrpcService>();
+        return services;
     }
 }

@@ -1,17 +1,16 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Calc.Transport.Grpc.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Calc.Transport.Grpc.Telemetry;
 
 /// <summary>
 /// Structured logging (method, status, duration, request id) and metrics for every call, as an
-/// <see cref="IGrpcServerInterceptor"/>. Meter <c>Calc.Transport.Grpc</c>: <c>calc.grpc.server.calls</c>
+/// grpc-dotnet interceptor (outermost, so it sees the mapped status). Meter <c>Calc.Transport.Grpc</c>: <c>calc.grpc.server.calls</c>
 /// (by method and code), <c>calc.grpc.server.errors</c> (by method and code, non-OK only),
 /// <c>calc.grpc.server.duration</c> (seconds histogram) and <c>calc.grpc.server.active_calls</c> (in-flight).
 /// </summary>
-internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor, IDisposable
+internal sealed partial class GrpcTelemetryInterceptor : CallInterceptor, IDisposable
 {
     public const string MeterName = "Calc.Transport.Grpc";
 
@@ -32,19 +31,17 @@ internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor,
         _active = _meter.CreateUpDownCounter<long>("calc.grpc.server.active_calls", "{call}", "Calls in flight");
     }
 
-    public ValueTask OnCallStartingAsync(ServerCallContext context)
+    protected override void OnCallStarting(ServerCallContext context)
     {
         if (_active.Enabled)
         {
             _active.Add(1, new KeyValuePair<string, object?>("rpc.method", context.Method));
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
+    protected override void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
     {
-        var code = GrpcStatuses.CodeName(status.StatusCode);
+        var code = GrpcErrors.CodeName(status.StatusCode);
         if (_calls.Enabled || _duration.Enabled || _errors.Enabled)
         {
             var tags = new TagList { { "rpc.method", context.Method }, { "rpc.grpc.status_code", code } };
@@ -73,7 +70,7 @@ internal sealed partial class GrpcTelemetryInterceptor : IGrpcServerInterceptor,
         }
 
         var ms = elapsed.TotalMilliseconds;
-        var requestId = context.HttpContext.TraceIdentifier;
+        var requestId = context.GetHttpContext().TraceIdentifier;
         switch (level)
         {
             case LogLevel.Debug:

@@ -4,7 +4,7 @@ using Calc.Application.MarketData;
 using Calc.Application.Quotes;
 using Calc.Application.Valuation;
 using Calc.Domain.Rules;
-using Calc.Transport.Grpc;
+using Grpc.Core;
 using Calc.Transport.Grpc.Services.Calc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,12 +36,37 @@ internal static class InProcessServices
 /// <summary>The call context of an in-process call: no deadline, nothing cancelled, no HTTP underneath.</summary>
 internal sealed class BenchmarkCallContext(string method) : ServerCallContext
 {
-    public override string Method => method;
-    public override string Peer => "in-process";
-    public override DateTime Deadline => DateTime.MaxValue;
-    public override CancellationToken CancellationToken => CancellationToken.None;
-    public override Metadata RequestHeaders { get; } = [];
-    public override Metadata ResponseTrailers { get; } = [];
-    public override Task WriteResponseHeadersAsync(Metadata responseHeaders) => Task.CompletedTask;
-    public override Microsoft.AspNetCore.Http.HttpContext HttpContext => throw new NotSupportedException("no HTTP in an in-process benchmark");
+    protected override string MethodCore => method;
+    protected override string HostCore => "localhost";
+    protected override string PeerCore => "in-process";
+    protected override DateTime DeadlineCore => DateTime.MaxValue;
+    protected override Metadata RequestHeadersCore { get; } = [];
+    protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+    protected override Metadata ResponseTrailersCore { get; } = [];
+    protected override Status StatusCore { get; set; }
+    protected override WriteOptions? WriteOptionsCore { get; set; }
+    protected override AuthContext AuthContextCore { get; } = new(null, []);
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) =>
+        throw new NotSupportedException("no propagation in an in-process benchmark");
+    protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
+}
+
+/// <summary>A serialization context over a buffer writer: what grpc-dotnet hands the income marshaller.</summary>
+internal sealed class WriterSerializationContext(System.Buffers.IBufferWriter<byte> output) : SerializationContext
+{
+    public int Length { get; private set; }
+
+    public override void SetPayloadLength(int payloadLength) => Length = payloadLength;
+
+    public override System.Buffers.IBufferWriter<byte> GetBufferWriter() => output;
+
+    public override void Complete()
+    {
+    }
+
+    public override void Complete(byte[] payload)
+    {
+        System.Buffers.BuffersExtensions.Write(output, payload);
+        Length = payload.Length;
+    }
 }

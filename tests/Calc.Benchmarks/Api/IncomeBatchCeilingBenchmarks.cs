@@ -13,8 +13,8 @@ namespace Calc.Benchmarks.Api;
 /// month) decoded from its wire bytes, recognised by the server's own service object against the imported
 /// store (warm), and encoded — no network, one thread. Figures are per receipt (OperationsPerInvoke), so
 /// the Allocated column is server allocations per receipt. The phases are measured on their own too.
-/// The server's binary gRPC path is the codec (<see cref="RecognizeIncomeCodec"/>); the <c>Generated*</c>
-/// benchmarks run the same batch through the generated messages (Connect's path, and the codec's reference).
+/// The server's binary gRPC path is the codec (<see cref="IncomeMarshallers"/>); the <c>Generated*</c>
+/// benchmarks run the same batch through the generated messages (what the server would do without the codec).
 /// Data: the workspace's real closes when beside the repository, else the server tests' fixture.
 /// </summary>
 [MemoryDiagnoser]
@@ -22,7 +22,6 @@ public class IncomeBatchCeilingBenchmarks
 {
     private const int Receipts = 10_000;
 
-    private static readonly RecognizeIncomeCodec Codec = new();
     private IncomeGrpcService _service = null!;
     private byte[] _requestBytes = [];
     private V1.RecognizeIncomeRequest _request = null!;
@@ -49,7 +48,7 @@ public class IncomeBatchCeilingBenchmarks
         }
 
         _decoded = Decode();
-        _reply = _service.RecognizeIncome(_decoded, _context).GetAwaiter().GetResult();
+        _reply = _service.Recognize(_decoded, _context).GetAwaiter().GetResult();
         _generatedOutput = new byte[_response.CalculateSize() * 2];
         var check = Google.Protobuf.MessageExtensions.ToByteArray(_response);
         int size = DecodeComputeEncode();
@@ -66,7 +65,7 @@ public class IncomeBatchCeilingBenchmarks
     [Benchmark(OperationsPerInvoke = Receipts, Baseline = true)]
     public int DecodeComputeEncode()
     {
-        var reply = _service.RecognizeIncome(Decode(), _context).GetAwaiter().GetResult();
+        var reply = _service.Recognize(Decode(), _context).GetAwaiter().GetResult();
         return Encode(reply, _output);
     }
 
@@ -82,7 +81,7 @@ public class IncomeBatchCeilingBenchmarks
         Parallel.For(0, Environment.ProcessorCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, _ =>
         {
             var context = new BenchmarkCallContext("/calc.v1.IncomeService/RecognizeIncome");
-            var reply = _service.RecognizeIncome(Decode(), context).GetAwaiter().GetResult();
+            var reply = _service.Recognize(Decode(), context).GetAwaiter().GetResult();
             var output = new PooledOutput();
             Interlocked.Add(ref total, Encode(reply, output));
             output.Dispose();
@@ -101,7 +100,7 @@ public class IncomeBatchCeilingBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Receipts)]
-    public int ComputeOnly() => _service.RecognizeIncome(_decoded, _context).GetAwaiter().GetResult().Chunk.Outcomes.Length;
+    public int ComputeOnly() => _service.Recognize(_decoded, _context).GetAwaiter().GetResult().Chunk.Outcomes.Length;
 
     /// <summary>Encoding alone: what the codec's Measure + Write do, without returning the (reused) receipts.</summary>
     [Benchmark(OperationsPerInvoke = Receipts)]
@@ -115,7 +114,7 @@ public class IncomeBatchCeilingBenchmarks
         return _output.WrittenCount;
     }
 
-    /// <summary>The batch through the generated messages (Google.Protobuf parse, the reference service method, WriteTo).</summary>
+    /// <summary>The batch through the generated messages: Google.Protobuf parse, the JSON transcoding path of the service (generated request → codec → generated response), WriteTo.</summary>
     [Benchmark(OperationsPerInvoke = Receipts)]
     public int GeneratedDecodeComputeEncode()
     {
@@ -131,18 +130,19 @@ public class IncomeBatchCeilingBenchmarks
         return size;
     }
 
-    private IncomeBatchRequest Decode() => Codec.Requests.Read(new ReadOnlySequence<byte>(_requestBytes));
+    private IncomeBatchRequest Decode() => IncomeDecoder.DecodeBatch(new ReadOnlySequence<byte>(_requestBytes));
 
-    private static int Encode(IncomeBatchReply reply, IBufferWriter<byte> output)
+    /// <summary>Writes the reply as the server does (the codec marshaller); returns its size.</summary>
+    internal static int Encode(IncomeBatchReply reply, IBufferWriter<byte> output)
     {
         if (output is ArrayBufferWriter<byte> array)
         {
             array.ResetWrittenCount();
         }
 
-        int size = Codec.Responses.Measure(reply);
-        Codec.Responses.Write(reply, size, output);
-        return size;
+        var context = new WriterSerializationContext(output);
+        IncomeMarshallers.BatchReply.ContextualSerializer(reply, context);
+        return context.Length;
     }
 
     /// <summary>An output over a rented array (what the server's pipe is to the encoder).</summary>

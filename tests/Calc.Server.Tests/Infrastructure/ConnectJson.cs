@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Calc.Server.Tests.Infrastructure;
 
-/// <summary>A Connect unary call with a JSON body over HTTP/1.1, the way 1C's HTTP client makes it.</summary>
+/// <summary>A JSON call (JSON transcoding, POST /calc.v1.&lt;Service&gt;/&lt;Method&gt;) over HTTP/1.1, the way 1C's HTTP client makes it.</summary>
 internal static class ConnectJson
 {
     public sealed record Reply(HttpStatusCode Status, Version Version, byte[] Body)
@@ -14,11 +14,50 @@ internal static class ConnectJson
 
         public string Text => Encoding.UTF8.GetString(Body);
 
-        /// <summary>The ErrorInfo reason of a Connect error body (from the detail's JSON "debug" form).</summary>
-        public string? Reason => Json.TryGetProperty("details", out var details)
-            ? details.EnumerateArray().Where(d => d.GetProperty("type").GetString() == "google.rpc.ErrorInfo")
-                .Select(d => d.GetProperty("debug").GetProperty("reason").GetString()).FirstOrDefault()
+        /// <summary>The media type of the answer (set by <see cref="SendAsync"/>).</summary>
+        public string? ContentType { get; init; }
+
+        /// <summary>The first field violation of a BadRequest detail: (field, description).</summary>
+        public (string Field, string Description)? Violation => Json.TryGetProperty("details", out var details)
+            ? details.EnumerateArray().Where(d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.BadRequest")
+                .SelectMany(d => d.GetProperty("fieldViolations").EnumerateArray())
+                .Select(v => ((string Field, string Description)?)(v.GetProperty("field").GetString()!, v.GetProperty("description").GetString()!))
+                .FirstOrDefault()
             : null;
+
+        /// <summary>The ErrorInfo reason of a JSON error body (google.rpc.Status with readable details).</summary>
+        public string? Reason => Json.TryGetProperty("details", out var details)
+            ? details.EnumerateArray().Where(d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.ErrorInfo")
+                .Select(d => d.GetProperty("reason").GetString()).FirstOrDefault()
+            : null;
+    }
+
+    /// <summary>
+    /// Any HTTP/1.1 request: <paramref name="path"/> on the server, an optional body with its content type
+    /// (none when <paramref name="contentType"/> is null), and extra headers (name, value).
+    /// </summary>
+    public static async Task<Reply> SendAsync(Uri http1Address, HttpMethod httpMethod, string path, string? body = null,
+        string? contentType = "application/json", params (string Name, string Value)[] headers)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var request = new HttpRequestMessage(httpMethod, new Uri(http1Address, path));
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            if (contentType is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await http.SendAsync(request);
+        var reply = new Reply(response.StatusCode, response.Version, await response.Content.ReadAsByteArrayAsync());
+        return reply with { ContentType = response.Content.Headers.ContentType?.MediaType };
     }
 
     public static async Task<Reply> PostAsync(Uri http1Address, string method, string requestJson, string? apiKey = null)

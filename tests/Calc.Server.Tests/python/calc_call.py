@@ -23,6 +23,7 @@ def generate(protos_dir, out_dir):
     from grpc_tools import protoc
     files = sorted(glob.glob(os.path.join(protos_dir, "calc", "v1", "*.proto")))
     files += sorted(glob.glob(os.path.join(protos_dir, "google", "rpc", "*.proto")))
+    files += sorted(glob.glob(os.path.join(protos_dir, "google", "api", "*.proto")))
     well_known = os.path.join(os.path.dirname(protoc.__file__), "_proto")
     args = ["protoc", "-I" + protos_dir, "-I" + well_known, "--python_out=" + out_dir]
     rel = [os.path.relpath(f, protos_dir) for f in files]

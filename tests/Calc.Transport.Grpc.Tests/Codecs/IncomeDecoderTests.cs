@@ -85,7 +85,7 @@ public sealed class IncomeDecoderTests
         }
 
         var bytes = request.ToByteArray();
-        var segmented = Infrastructure.Segments.Sequence(bytes.Chunk(1000).ToArray());
+        var segmented = Segments.Sequence(bytes.Chunk(1000).ToArray());
 
         AssertSameBatch(request, IncomeDecoder.DecodeBatch(segmented));
     }

@@ -26,16 +26,16 @@ public sealed class IncomeEncoderTests
         {
             var expected = new V1.RecognizeIncomeResponse { RulesVersion = c.RulesVersion };
             expected.Provenances.AddRange(c.Provenances);
-            IncomeGrpcService.AddResults(expected.Results, c.Request.Receipts, c.Chunk, c.Inline ? c.Provenances : null);
-            IncomeGrpcService.AddTotals(expected.Totals, c.Totals);
+            ReferenceEncoding.AddResults(expected.Results, c.Request.Receipts, c.Chunk, c.Inline ? c.Provenances : null);
+            ReferenceEncoding.AddTotals(expected.Totals, c.Totals);
 
             var tail = new V1.RecognizeIncomeResponse { RulesVersion = c.RulesVersion };
             tail.Provenances.AddRange(c.Provenances);
-            IncomeGrpcService.AddTotals(tail.Totals, c.Totals);
+            ReferenceEncoding.AddTotals(tail.Totals, c.Totals);
             var batch = IncomeDecoder.DecodeBatch(IncomeFixture.Bytes(c.Request)).Receipts;
             var reply = new IncomeBatchReply(batch, c.Chunk, c.Inline ? c.Provenances : null, tail);
 
-            Assert.Equal(expected.ToByteArray(), IncomeFixture.Encode(new RecognizeIncomeCodec().Responses, reply));
+            Assert.Equal(expected.ToByteArray(), IncomeFixture.Encode(IncomeMarshallers.BatchReply, reply));
         }).Check(Config);
     }
 
@@ -46,7 +46,7 @@ public sealed class IncomeEncoderTests
         {
             var chunk = new V1.IncomeResultChunk();
             chunk.Provenances.AddRange(c.Provenances);
-            IncomeGrpcService.AddResults(chunk.Results, c.Request.Receipts, c.Chunk, null);
+            ReferenceEncoding.AddResults(chunk.Results, c.Request.Receipts, c.Chunk, null);
             var expected = new V1.RecognizeIncomeStreamResponse { Results = chunk };
 
             var tail = new V1.IncomeResultChunk();
@@ -56,7 +56,7 @@ public sealed class IncomeEncoderTests
                 Receipts = new V1.ReceiptChunk { Receipts = { c.Request.Receipts } },
             })).Receipts!;
 
-            Assert.Equal(expected.ToByteArray(), IncomeFixture.Encode(new StreamRecognizeIncomeCodec().Responses, IncomeStreamReply.Results(batch, c.Chunk, tail)));
+            Assert.Equal(expected.ToByteArray(), IncomeFixture.Encode(IncomeMarshallers.StreamReply, IncomeStreamReply.Results(batch, c.Chunk, tail)));
         }).Check(Config);
     }
 
@@ -70,9 +70,9 @@ public sealed class IncomeEncoderTests
                 CalcError.Precondition("CALENDAR_NOT_COVERED", "the production calendar does not cover 2040", "report_due_date")),
         };
         var summary = new V1.IncomeStreamSummary { RulesVersion = "sha256:abc", ReceiptCount = 3_000_000_000L, ErrorCount = -1 };
-        IncomeGrpcService.AddTotals(summary.Totals, totals);
+        ReferenceEncoding.AddTotals(summary.Totals, totals);
 
-        var bytes = IncomeFixture.Encode(new StreamRecognizeIncomeCodec().Responses, IncomeStreamReply.Closing(summary));
+        var bytes = IncomeFixture.Encode(IncomeMarshallers.StreamReply, IncomeStreamReply.Closing(summary));
 
         Assert.Equal(new V1.RecognizeIncomeStreamResponse { Summary = summary }.ToByteArray(), bytes);
         Assert.Equal("CALENDAR_NOT_COVERED", V1.RecognizeIncomeStreamResponse.Parser.ParseFrom(bytes).Summary.Totals[1].ReportDueDateError.Reason);
@@ -85,7 +85,7 @@ public sealed class IncomeEncoderTests
         var batch = IncomeDecoder.DecodeBatch(IncomeFixture.Bytes(request)).Receipts;
         var chunk = new IncomeChunk([new IncomeOutcome(new DateOnly(2025, 3, 14), 7274386.93m, 0, null)], [], 0, 0);
 
-        var bytes = IncomeFixture.Encode(new RecognizeIncomeCodec().Responses, new IncomeBatchReply(batch, chunk, null, new V1.RecognizeIncomeResponse()));
+        var bytes = IncomeFixture.Encode(IncomeMarshallers.BatchReply, new IncomeBatchReply(batch, chunk, null, new V1.RecognizeIncomeResponse()));
 
         Assert.Empty(batch);
         var result = V1.RecognizeIncomeResponse.Parser.ParseFrom(bytes).Results.Single();

@@ -4,7 +4,6 @@ using Calc.Application.MarketData;
 using Calc.Application.Valuation;
 using Calc.Domain.Quotes;
 using Calc.Domain.Rules;
-using Calc.Transport.Grpc.Binding;
 using Calc.Transport.Grpc.Services.Calc;
 using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
@@ -76,52 +75,40 @@ internal static class IncomeFixture
         return provider;
     }
 
-    /// <summary>What a codec writer puts on the wire for <paramref name="message"/>.</summary>
-    public static byte[] Encode<T>(IGrpcMessageWriter<T> writer, T message)
+    /// <summary>What a marshaller puts on the wire for <paramref name="message"/> (through its contextual serializer).</summary>
+    public static byte[] Encode<T>(Marshaller<T> marshaller, T message)
     {
-        int size = writer.Measure(message);
-        var output = new ArrayBufferWriter<byte>();
-        writer.Write(message, size, output);
-        Assert.Equal(size, output.WrittenCount);
-        return output.WrittenSpan.ToArray();
+        var context = new BufferSerializationContext();
+        marshaller.ContextualSerializer(message, context);
+        return context.Written();
     }
 
     public static ReadOnlySequence<byte> Bytes(IMessage message) => new(message.ToByteArray());
 }
 
-/// <summary>The call context of an in-process call: no deadline, nothing cancelled, no HTTP underneath.</summary>
-internal sealed class InProcessCallContext : ServerCallContext
+/// <summary>A serialization context over an array buffer that checks the announced payload length.</summary>
+internal sealed class BufferSerializationContext : SerializationContext
 {
-    public override string Method => "/calc.v1.IncomeService/RecognizeIncome";
-    public override string Peer => "in-process";
-    public override DateTime Deadline => DateTime.MaxValue;
-    public override CancellationToken CancellationToken => CancellationToken.None;
-    public override Metadata RequestHeaders { get; } = [];
-    public override Metadata ResponseTrailers { get; } = [];
-    public override Task WriteResponseHeadersAsync(Metadata responseHeaders) => Task.CompletedTask;
-    public override Microsoft.AspNetCore.Http.HttpContext HttpContext => throw new NotSupportedException("no HTTP in process");
-}
+    private readonly ArrayBufferWriter<byte> _output = new();
+    private int? _length;
+    private bool _completed;
 
-/// <summary>A request stream over a list.</summary>
-internal sealed class ListReader<T>(IEnumerable<T> items) : IAsyncStreamReader<T>
-{
-    private readonly IEnumerator<T> _items = items.GetEnumerator();
+    public override void SetPayloadLength(int payloadLength) => _length = payloadLength;
 
-    public T Current => _items.Current;
+    public override IBufferWriter<byte> GetBufferWriter() => _output;
 
-    public Task<bool> MoveNext(CancellationToken cancellationToken) => Task.FromResult(_items.MoveNext());
-}
+    public override void Complete() => _completed = true;
 
-/// <summary>A response stream that keeps what was written, encoded.</summary>
-internal sealed class BytesWriter<T>(Func<T, byte[]> encode) : IServerStreamWriter<T>
-{
-    public List<byte[]> Messages { get; } = [];
-
-    public WriteOptions? WriteOptions { get; set; }
-
-    public Task WriteAsync(T message, CancellationToken cancellationToken = default)
+    public override void Complete(byte[] payload)
     {
-        Messages.Add(encode(message));
-        return Task.CompletedTask;
+        _output.Write(payload);
+        _completed = true;
+    }
+
+    public byte[] Written()
+    {
+        Assert.True(_completed, "the serializer did not complete");
+        Assert.Equal(_length, _output.WrittenCount);
+        return _output.WrittenSpan.ToArray();
     }
 }

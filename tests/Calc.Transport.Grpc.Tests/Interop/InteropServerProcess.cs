@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using Calc.Transport.Grpc.Tests.Infrastructure;
 
 namespace Calc.Transport.Grpc.Tests.Interop;
 
 /// <summary>
 /// tests/Calc.Interop.Server as its own process (the build output next to this test assembly), h2c on
-/// 127.0.0.1 plus an HTTP/1.1 Connect port; killed when the tests end.
+/// 127.0.0.1; killed when the tests end.
 /// </summary>
 public sealed class InteropServerProcess : IAsyncLifetime
 {
@@ -19,7 +18,6 @@ public sealed class InteropServerProcess : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public int Http1Port { get; private set; }
 
     public async Task InitializeAsync()
     {
@@ -42,11 +40,10 @@ public sealed class InteropServerProcess : IAsyncLifetime
 
     private async Task<bool> TryStartAsync()
     {
-        Port = ServerFixture.FreePort();
-        Http1Port = ServerFixture.FreePort();
+        Port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "Calc.Interop.Server.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var info = new ProcessStartInfo(dotnet, $"\"{dll}\" --port {Port} --http1-port {Http1Port}")
+        var info = new ProcessStartInfo(dotnet, $"\"{dll}\" --port {Port}")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -63,7 +60,7 @@ public sealed class InteropServerProcess : IAsyncLifetime
         {
             try
             {
-                foreach (var port in new[] { Port, Http1Port })
+                foreach (var port in new[] { Port })
                 {
                     using var probe = new TcpClient();
                     await probe.ConnectAsync("127.0.0.1", port);
@@ -83,7 +80,7 @@ public sealed class InteropServerProcess : IAsyncLifetime
             }
         }
 
-        throw new TimeoutException($"interop server did not listen on ports {Port} and {Http1Port} within {StartupLimit}:\n{Output()}");
+        throw new TimeoutException($"interop server did not listen on port {Port} within {StartupLimit}:\n{Output()}");
     }
 
     private void Append(string? line)
@@ -115,5 +112,12 @@ public sealed class InteropServerProcess : IAsyncLifetime
 
         _process?.Dispose();
         return Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -5,12 +5,12 @@ using Calc.Domain.Errors;
 namespace Calc.Transport.Grpc.Services.Calc;
 
 /// <summary>calc.v1.CollateralService: maps proto ↔ application and delegates. No logic here.</summary>
-public sealed class CollateralGrpcService(CollateralValuations valuations)
+public sealed class CollateralGrpcService(CollateralValuations valuations) : V1.CollateralService.CollateralServiceBase
 {
-    public async Task<V1.ValueCollateralResponse> ValueCollateral(V1.ValueCollateralRequest request, ServerCallContext context) =>
+    public override async Task<V1.ValueCollateralResponse> ValueCollateral(V1.ValueCollateralRequest request, ServerCallContext context) =>
         Map(await valuations.ValueAsync(Request(request), context.CancellationToken));
 
-    public async Task<V1.BatchValueCollateralResponse> BatchValueCollateral(V1.BatchValueCollateralRequest request, ServerCallContext context)
+    public override async Task<V1.BatchValueCollateralResponse> BatchValueCollateral(V1.BatchValueCollateralRequest request, ServerCallContext context)
     {
         var results = new (CollateralOutcome?, CalcError?)[request.Items.Count];
         await valuations.ValueManyAsync(request.Items.Select(Request).ToArray(), results, context.CancellationToken);

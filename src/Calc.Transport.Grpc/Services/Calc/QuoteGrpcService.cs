@@ -7,15 +7,15 @@ using Calc.Domain.Errors;
 namespace Calc.Transport.Grpc.Services.Calc;
 
 /// <summary>calc.v1.QuoteService: maps proto ↔ application and delegates. No logic here.</summary>
-public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands imports)
+public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands imports) : V1.QuoteService.QuoteServiceBase
 {
-    public async Task<V1.Quote> GetQuote(V1.GetQuoteRequest request, ServerCallContext context)
+    public override async Task<V1.Quote> GetQuote(V1.GetQuoteRequest request, ServerCallContext context)
     {
         var lookup = await queries.GetQuoteAsync(Map(request), context.CancellationToken);
         return lookup.Value is { } priced ? ProtoMap.Quote(priced) : throw new CalcException(lookup.Error!);
     }
 
-    public async Task<V1.BatchGetQuotesResponse> BatchGetQuotes(V1.BatchGetQuotesRequest request, ServerCallContext context)
+    public override async Task<V1.BatchGetQuotesResponse> BatchGetQuotes(V1.BatchGetQuotesRequest request, ServerCallContext context)
     {
         if (Application.Validation.Inputs.BatchSize(request.Requests.Count, queries.MaxBatchItems, "requests") is { } error)
         {
@@ -52,13 +52,13 @@ public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands import
         return response;
     }
 
-    public async Task<V1.CbrRate> GetCbrRate(V1.GetCbrRateRequest request, ServerCallContext context)
+    public override async Task<V1.CbrRate> GetCbrRate(V1.GetCbrRateRequest request, ServerCallContext context)
     {
         var lookup = await queries.GetCbrRateAsync(request.Currency, request.Date, context.CancellationToken);
         return lookup.Value is { } quote ? ProtoMap.CbrRate(request.Currency, quote) : throw new CalcException(lookup.Error!);
     }
 
-    public async Task<V1.ListCbrRatesResponse> ListCbrRates(V1.ListCbrRatesRequest request, ServerCallContext context)
+    public override async Task<V1.ListCbrRatesResponse> ListCbrRates(V1.ListCbrRatesRequest request, ServerCallContext context)
     {
         var listing = await queries.ListCbrRatesAsync(request.Currencies, request.From, request.To, context.CancellationToken);
         var response = new V1.ListCbrRatesResponse();
@@ -75,7 +75,7 @@ public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands import
         return response;
     }
 
-    public Task<V1.ListVenuesResponse> ListVenues(V1.ListVenuesRequest request, ServerCallContext context)
+    public override Task<V1.ListVenuesResponse> ListVenues(V1.ListVenuesRequest request, ServerCallContext context)
     {
         var fns = Domain.Quotes.FnsVenueList.Embedded;
         var response = new V1.ListVenuesResponse { FnsListDate = ProtoMap.Date(fns.ListDate), FnsListSource = fns.Source };
@@ -100,7 +100,7 @@ public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands import
         return Task.FromResult(response);
     }
 
-    public Task<V1.ImportClosingPricesResponse> ImportClosingPrices(V1.ImportClosingPricesRequest request, ServerCallContext context)
+    public override Task<V1.ImportClosingPricesResponse> ImportClosingPrices(V1.ImportClosingPricesRequest request, ServerCallContext context)
     {
         var report = imports.ImportCloses(request.Prices.Select(p => new CloseRow(p.Venue, p.Base, p.Quote, p.Date, p.Close)).ToArray(), request.Overwrite);
         var response = new V1.ImportClosingPricesResponse { Added = report.Added, Unchanged = report.Unchanged, Replaced = report.Replaced };
@@ -108,7 +108,7 @@ public sealed class QuoteGrpcService(QuoteQueries queries, ImportCommands import
         return Task.FromResult(response);
     }
 
-    public Task<V1.ImportCbrRatesResponse> ImportCbrRates(V1.ImportCbrRatesRequest request, ServerCallContext context)
+    public override Task<V1.ImportCbrRatesResponse> ImportCbrRates(V1.ImportCbrRatesRequest request, ServerCallContext context)
     {
         var report = imports.ImportRates(request.Rates.Select(r => new RateRow(r.Currency, r.EffectiveDate, r.Nominal, r.Value)).ToArray(), request.Overwrite);
         var response = new V1.ImportCbrRatesResponse { Added = report.Added, Unchanged = report.Unchanged, Replaced = report.Replaced };

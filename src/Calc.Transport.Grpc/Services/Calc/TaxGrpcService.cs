@@ -9,9 +9,9 @@ using Calc.Domain.Tax.ProfitTax;
 namespace Calc.Transport.Grpc.Services.Calc;
 
 /// <summary>calc.v1.TaxService: maps proto ↔ application and delegates. No logic here.</summary>
-public sealed class TaxGrpcService(TaxComputations tax)
+public sealed class TaxGrpcService(TaxComputations tax) : V1.TaxService.TaxServiceBase
 {
-    public Task<V1.ComputeNdflResponse> ComputeNdfl(V1.ComputeNdflRequest request, ServerCallContext context)
+    public override Task<V1.ComputeNdflResponse> ComputeNdfl(V1.ComputeNdflRequest request, ServerCallContext context)
     {
         var result = tax.ComputeNdfl(new NdflRequest(request.TaxYear,
             request.Residency switch { V1.Residency.Resident => Residency.Resident, V1.Residency.NonResident => Residency.NonResident, _ => null },
@@ -39,7 +39,7 @@ public sealed class TaxGrpcService(TaxComputations tax)
         return Task.FromResult(response);
     }
 
-    public async Task<V1.ComputeProfitTaxResponse> ComputeProfitTax(V1.ComputeProfitTaxRequest request, ServerCallContext context)
+    public override async Task<V1.ComputeProfitTaxResponse> ComputeProfitTax(V1.ComputeProfitTaxRequest request, ServerCallContext context)
     {
         var outcome = await tax.ComputeProfitTaxAsync(new ProfitTaxRequest(request.TaxYear,
             request.Period switch
@@ -87,7 +87,7 @@ public sealed class TaxGrpcService(TaxComputations tax)
         return response;
     }
 
-    public Task<V1.GetDeadlinesResponse> GetDeadlines(V1.GetDeadlinesRequest request, ServerCallContext context)
+    public override Task<V1.GetDeadlinesResponse> GetDeadlines(V1.GetDeadlinesRequest request, ServerCallContext context)
     {
         var response = new V1.GetDeadlinesResponse { RulesVersion = tax.RulesVersion };
         foreach (var d in tax.GetDeadlines(Kind(request.TaxpayerKind), request.Year))
@@ -113,7 +113,7 @@ public sealed class TaxGrpcService(TaxComputations tax)
         return Task.FromResult(response);
     }
 
-    public Task<V1.CheckComplianceResponse> CheckCompliance(V1.CheckComplianceRequest request, ServerCallContext context)
+    public override Task<V1.CheckComplianceResponse> CheckCompliance(V1.CheckComplianceRequest request, ServerCallContext context)
     {
         var findings = tax.CheckCompliance(new ComplianceRequest(Kind(request.TaxpayerKind),
             request.TaxRegime switch

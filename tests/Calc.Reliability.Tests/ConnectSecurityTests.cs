@@ -31,9 +31,9 @@ public sealed class ConnectSecurityTests
         var written = await PostAsync(server.Http1Address, "QuoteService/ImportCbrRates", Import, WriterKey);
         var read = await PostAsync(server.Http1Address, "QuoteService/GetCbrRate", "{\"currency\":\"USD\",\"date\":\"2025-03-20\"}", null);
 
-        Assert.Equal((HttpStatusCode.Unauthorized, "unauthenticated", "API_KEY_MISSING"), Error(missing));
-        Assert.Equal((HttpStatusCode.Unauthorized, "unauthenticated", "API_KEY_INVALID"), Error(wrong));
-        Assert.Equal((HttpStatusCode.Forbidden, "permission_denied", "API_KEY_READ_ONLY"), Error(readOnly));
+        Assert.Equal((HttpStatusCode.Unauthorized, "UNAUTHENTICATED", "API_KEY_MISSING"), Error(missing));
+        Assert.Equal((HttpStatusCode.Unauthorized, "UNAUTHENTICATED", "API_KEY_INVALID"), Error(wrong));
+        Assert.Equal((HttpStatusCode.Forbidden, "PERMISSION_DENIED", "API_KEY_READ_ONLY"), Error(readOnly));
         Assert.Equal(HttpStatusCode.OK, written.Status);
         Assert.Equal(1, written.Json.RootElement.GetProperty("added").GetInt32());
         Assert.Equal(HttpStatusCode.OK, read.Status); // reads stay open: the imported (real) CBR rate that took effect on 2025-03-20
@@ -58,9 +58,9 @@ public sealed class ConnectSecurityTests
         var otherCaller = await PostAsync(server.Http1Address, "QuoteService/GetCbrRate", UsdRate, ReaderKey);
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.Status, second.Status));
-        Assert.Equal((HttpStatusCode.TooManyRequests, "resource_exhausted", "RATE_LIMITED"), Error(third));
-        var details = third.Json.RootElement.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("type").GetString()).ToArray();
-        Assert.Contains("google.rpc.RetryInfo", details);
+        Assert.Equal((HttpStatusCode.TooManyRequests, "RESOURCE_EXHAUSTED", "RATE_LIMITED"), Error(third));
+        var details = third.Json.RootElement.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("@type").GetString()).ToArray();
+        Assert.Contains("type.googleapis.com/google.rpc.RetryInfo", details);
         Assert.Equal(HttpStatusCode.OK, otherCaller.Status);
         Assert.Equal("101.6797", otherCaller.Json.RootElement.GetProperty("value").GetString());
         File.Delete(keys);
@@ -74,14 +74,15 @@ public sealed class ConnectSecurityTests
         {
             foreach (var detail in details.EnumerateArray())
             {
-                if (detail.GetProperty("type").GetString() == "google.rpc.ErrorInfo" && detail.TryGetProperty("debug", out var debug))
+                if (detail.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.ErrorInfo")
                 {
-                    reason = debug.GetProperty("reason").GetString();
+                    reason = detail.GetProperty("reason").GetString();
                 }
             }
         }
 
-        return (answer.Status, root.TryGetProperty("code", out var code) ? code.GetString() : null, reason);
+        // the body is a google.rpc.Status as JSON: a numeric code
+        return (answer.Status, root.TryGetProperty("code", out var code) ? Wire.StatusName(code.GetInt32()) : null, reason);
     }
 
     private static async Task<(HttpStatusCode Status, JsonDocument Json)> PostAsync(Uri http1, string method, string json, string? key)

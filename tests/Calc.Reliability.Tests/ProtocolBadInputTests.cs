@@ -18,17 +18,18 @@ public sealed class ProtocolBadInputTests(ReliabilityServerFixture fixture) : IC
     /// <summary>(name, content type, body, expected status, expected reason or "" for none).</summary>
     public static TheoryData<string, string, byte[], string, string> ConnectRows => new()
     {
-        { "not JSON", "application/json", Utf8("{\"currency\":"), "INVALID_ARGUMENT", "INVALID_JSON" },
-        { "JSON array", "application/json", Utf8("[1,2]"), "INVALID_ARGUMENT", "INVALID_JSON" },
+        { "not JSON", "application/json", Utf8("{\"currency\":"), "INVALID_ARGUMENT", "MALFORMED_JSON" },
+        { "JSON array", "application/json", Utf8("[1,2]"), "INVALID_ARGUMENT", "INVALID_JSON_VALUE" },
         // unknown JSON fields are rejected: a misspelt optional field must not silently become its default
         { "unknown field", "application/json", Utf8("""{"currency":"USD","date":"2025-01-05","colour":"red"}"""), "INVALID_ARGUMENT", "UNKNOWN_FIELD" },
-        { "number for a string", "application/json", Utf8("""{"currency":840,"date":"2025-01-05"}"""), "INVALID_ARGUMENT", "INVALID_JSON" },
-        { "unknown enum name", "application/json", Utf8("""{"tax_year":2025,"residency":"RESIDENCY_MARTIAN","mining_income_rub":"1"}"""), "INVALID_ARGUMENT", "INVALID_JSON" },
-        { "deep nesting", "application/json", Utf8(new string('[', 10_000) + new string(']', 10_000)), "INVALID_ARGUMENT", "INVALID_JSON" },
+        { "number for a string", "application/json", Utf8("""{"currency":840,"date":"2025-01-05"}"""), "INVALID_ARGUMENT", "INVALID_JSON_VALUE" },
+        { "unknown enum name", "application/json", Utf8("""{"tax_year":2025,"residency":"RESIDENCY_MARTIAN","mining_income_rub":"1"}"""), "INVALID_ARGUMENT", "INVALID_ENUM" },
+        { "deep nesting", "application/json", Utf8(new string('[', 10_000) + new string(']', 10_000)), "INVALID_ARGUMENT", "INVALID_JSON_VALUE" },
         { "invalid UTF-8", "application/json", [.. Utf8("{\"currency\":\"US"), 0xC3, 0x28, .. Utf8("\",\"date\":\"2025-01-05\"}")], "INVALID_ARGUMENT", "INVALID_UTF8" },
-        { "truncated protobuf", "application/proto", [0x0A, 0x10, 0x55], "INVALID_ARGUMENT", "INVALID_PROTOBUF" },
-        { "over the size limit", "application/json", Utf8("{\"currency\":\"" + new string('A', ReliabilityServerFixture.MessageLimit + 10) + "\"}"), "RESOURCE_EXHAUSTED", "" },
-        { "text/plain", "text/plain", Utf8("hello"), "HTTP_415", "" },
+        // binary bodies are gRPC's (application/grpc); the JSON URLs say which media type they take
+        { "protobuf body on a JSON URL", "application/proto", [0x0A, 0x10, 0x55], "INVALID_ARGUMENT", "UNSUPPORTED_MEDIA_TYPE" },
+        { "over the size limit", "application/json", Utf8("{\"currency\":\"" + new string('A', ReliabilityServerFixture.MessageLimit + 10) + "\"}"), "RESOURCE_EXHAUSTED", "MESSAGE_TOO_LARGE" },
+        { "text/plain", "text/plain", Utf8("hello"), "INVALID_ARGUMENT", "UNSUPPORTED_MEDIA_TYPE" },
     };
 
     [Theory]
@@ -47,12 +48,12 @@ public sealed class ProtocolBadInputTests(ReliabilityServerFixture fixture) : IC
     public static TheoryData<string, string, byte[], string, string> GrpcRows => new()
     {
         // INTERNAL for an unparsable or mis-framed message, as grpc-go and grpc-java answer
-        { "truncated protobuf", GetCbrRate, Wire.Frame([0x0A, 0x10, 0x55]), "INTERNAL", "" },
-        { "invalid UTF-8 in a string field", GetCbrRate, Wire.Frame([0x0A, 0x03, 0x55, 0xC3, 0x28, 0x12, 0x0A, .. Utf8("2025-01-05")]), "INVALID_ARGUMENT", "INVALID_CURRENCY" },
+        { "truncated protobuf", GetCbrRate, Wire.Frame([0x0A, 0x10, 0x55]), "INVALID_ARGUMENT", "MALFORMED_MESSAGE" },
+        { "invalid UTF-8 in a string field", GetCbrRate, Wire.Frame([0x0A, 0x03, 0x55, 0xC3, 0x28, 0x12, 0x0A, .. Utf8("2025-01-05")]), "INVALID_ARGUMENT", "MALFORMED_MESSAGE" },
         { "wrong wire type for a field", GetCbrRate, Wire.Frame([0x08, 0x01]), "INVALID_ARGUMENT", "MISSING_FIELD" },
         { "frame length beyond the body", GetCbrRate, [0, 0, 0, 1, 0, 0x0A], "INTERNAL", "" },
         { "compressed flag without grpc-encoding", GetCbrRate, Wire.Frame(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" }.ToByteArray(), compressed: true), "INTERNAL", "" },
-        { "frame over the size limit", GetCbrRate, Wire.Frame(new byte[ReliabilityServerFixture.MessageLimit + 1]), "RESOURCE_EXHAUSTED", "" },
+        { "frame over the size limit", GetCbrRate, Wire.Frame(new byte[ReliabilityServerFixture.MessageLimit + 1]), "RESOURCE_EXHAUSTED", "MESSAGE_TOO_LARGE" },
         { "two messages to a unary method", GetCbrRate, [.. Wire.Frame(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" }.ToByteArray()), .. Wire.Frame(new GetCbrRateRequest { Currency = "USD", Date = "2025-01-06" }.ToByteArray())], "INTERNAL", "" },
         { "no message to a unary method", GetCbrRate, [], "INTERNAL", "" },
         { "unknown method", "calc.v1.QuoteService/GetPrice", Wire.Frame([]), "UNIMPLEMENTED", "" },
@@ -72,11 +73,14 @@ public sealed class ProtocolBadInputTests(ReliabilityServerFixture fixture) : IC
     /// <summary>(name, header, value, expected status).</summary>
     public static TheoryData<string, string, string, string> HeaderRows => new()
     {
-        // a malformed grpc-timeout is INTERNAL in grpc-go as well; unparsable -bin metadata is ignored (Calc reads none)
-        { "grpc-timeout without unit", "grpc-timeout", "100", "INTERNAL" },
-        { "grpc-timeout of 9 digits", "grpc-timeout", "123456789S", "INTERNAL" },
-        { "grpc-timeout negative", "grpc-timeout", "-5S", "INTERNAL" },
-        { "unsupported grpc-encoding", "grpc-encoding", "br", "UNIMPLEMENTED" },
+        // unparsable -bin metadata is ignored (Calc reads none)
+        // grpc-dotnet ignores a grpc-timeout it cannot parse (the call runs without a client deadline, still
+        // under Grpc:MaxDeadline when set); a grpc-encoding matters only for a compressed message (flag 1), and
+        // this one is not compressed
+        { "grpc-timeout without unit", "grpc-timeout", "100", "OK" },
+        { "grpc-timeout of 9 digits", "grpc-timeout", "123456789S", "OK" },
+        { "grpc-timeout negative", "grpc-timeout", "-5S", "OK" },
+        { "unsupported grpc-encoding on an uncompressed message", "grpc-encoding", "br", "OK" },
         { "bad base64 in a -bin header", "x-trace-bin", "!!!not base64!!!", "OK" },
         { "huge custom header", "x-note", new string('a', 12_000), "OK" },
     };

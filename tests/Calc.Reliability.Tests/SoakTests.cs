@@ -160,7 +160,7 @@ public sealed class SoakTests(ITestOutputHelper output)
                     {
                         using var response = await http.PostAsync(new Uri(http1, "/calc.v1.QuoteService/GetCbrRate"), content);
                         string body = await response.Content.ReadAsStringAsync();
-                        Expect(body.Contains("\"value\": \"101.6797\"", StringComparison.Ordinal) ? "ok" : body, "ok");
+                        Expect(System.Text.Json.JsonDocument.Parse(body).RootElement.TryGetProperty("value", out var value) && value.GetString() == "101.6797" ? "ok" : body, "ok");
                     }
 
                     break;

@@ -14,7 +14,7 @@ public static class KnownVenues
 {
     /// <summary>Venue ids with an exchange client.</summary>
     public static FrozenSet<string> Supported { get; } =
-        new[] { "binance", "bybit", "okx", "coinbase", "kraken", "bitstamp" }.ToFrozenSet(StringComparer.Ordinal);
+        new[] { "binance", "bybit", "okx", "kucoin", "mexc", "htx", "gate", "coinbase", "kraken", "bitstamp" }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Null when <paramref name="venue"/> is known; else UNKNOWN_VENUE naming the known venues.</summary>
     public static CalcError? Check(string venue, IMarketData market, string field)

@@ -28,6 +28,21 @@ public static class GrpcErrors
         return status;
     }
 
+    /// <summary>Reason of a request message that does not parse as its protobuf type (INVALID_ARGUMENT).</summary>
+    public const string MalformedMessage = "MALFORMED_MESSAGE";
+
+    /// <summary>INVALID_ARGUMENT <c>MALFORMED_MESSAGE</c>: the request message of <paramref name="method"/> could not be parsed.</summary>
+    public static Google.Rpc.Status Malformed(string method)
+    {
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)StatusCode.InvalidArgument,
+            Message = $"the request message of {method} could not be parsed (truncated or malformed protobuf, or a string field that is not UTF-8)",
+        };
+        status.Details.Add(Any.Pack(Info(MalformedMessage, ("method", method))));
+        return status;
+    }
+
     /// <summary>The <c>ErrorInfo.domain</c> of every Calc error.</summary>
     public const string Domain = "calc.v1";
 

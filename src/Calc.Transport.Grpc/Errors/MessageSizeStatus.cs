@@ -20,6 +20,9 @@ internal sealed class MessageSizeStatus(RequestDelegate next, IOptions<GrpcServe
     /// <summary>grpc-dotnet's wording (Grpc.AspNetCore.Server PipeExtensions).</summary>
     internal const string GrpcDotnetMessage = "Received message exceeds the maximum configured message size.";
 
+    /// <summary>grpc-dotnet's wording for an exception it caught itself (Grpc.AspNetCore.Server ServerCallHandlerBase).</summary>
+    internal const string GrpcDotnetHandlerMessage = "Exception was thrown by handler.";
+
     private readonly long _limit = options.Value.MaxReceiveMessageSize;
 
     public async Task InvokeAsync(HttpContext context)
@@ -36,15 +39,29 @@ internal sealed class MessageSizeStatus(RequestDelegate next, IOptions<GrpcServe
         await next(context);
         var response = context.Response;
         var destination = response.HasStarted ? context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers : response.Headers;
-        if (destination is null
-            || !destination.TryGetValue("grpc-status", out var code) || code != "8"
-            || !destination.TryGetValue("grpc-message", out var message) || message != GrpcDotnetMessage)
+        if (destination is null || !destination.TryGetValue("grpc-status", out var code) || !destination.TryGetValue("grpc-message", out var message))
         {
             return;
         }
 
-        var status = GrpcErrors.TooLarge(_limit, "Grpc:MaxReceiveMessageSize");
-        destination["grpc-message"] = status.Message; // printable ASCII without '%': needs no percent-encoding
+        Google.Rpc.Status status;
+        if (code == "8" && message == GrpcDotnetMessage)
+        {
+            status = GrpcErrors.TooLarge(_limit, "Grpc:MaxReceiveMessageSize");
+        }
+        else if (code == "2" && message == GrpcDotnetHandlerMessage)
+        {
+            // every exception inside the call is mapped by ErrorInterceptor; grpc-dotnet writes its own UNKNOWN only
+            // for one raised before the interceptors run: the request message did not parse
+            status = GrpcErrors.Malformed(context.Request.Path.Value?.TrimStart('/') ?? "");
+        }
+        else
+        {
+            return;
+        }
+
+        destination["grpc-status"] = status.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        destination["grpc-message"] = Uri.EscapeDataString(status.Message).Replace("%20", " ", StringComparison.Ordinal);
         destination["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
     }
 }

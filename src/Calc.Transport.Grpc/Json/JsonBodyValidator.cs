@@ -14,7 +14,7 @@ namespace Calc.Transport.Grpc.Json;
 /// with INVALID_ARGUMENT (HTTP 400), an ErrorInfo reason and a BadRequest field violation whose field is the
 /// JSON path of the first offending value (<c>receipts[7345].receivedAt</c>):
 /// <list type="bullet">
-/// <item><c>MALFORMED_JSON</c>: not JSON, or not an object where a message is expected;</item>
+/// <item><c>MALFORMED_JSON</c>: not JSON, or not an object where a message is expected; <c>INVALID_UTF8</c>: bytes that are not UTF-8;</item>
 /// <item><c>UNKNOWN_FIELD</c>: a name that is not a field of that message (names the message type and its fields);</item>
 /// <item><c>INVALID_JSON_VALUE</c>: a value of the wrong JSON type (a number where a string is expected, …);</item>
 /// <item><c>INVALID_TIMESTAMP</c> / <c>INVALID_ENUM</c>: a timestamp that is not RFC 3339, an unknown enum name;</item>
@@ -29,6 +29,7 @@ public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions
     private readonly long _limit = options.Value.MaxReceiveMessageSize;
 
     public const string MalformedJson = "MALFORMED_JSON";
+    public const string InvalidUtf8 = "INVALID_UTF8";
     public const string UnknownField = "UNKNOWN_FIELD";
     public const string InvalidJsonValue = "INVALID_JSON_VALUE";
     public const string InvalidTimestamp = "INVALID_TIMESTAMP";
@@ -91,6 +92,12 @@ public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions
     public static RpcException? Check(ReadOnlySpan<byte> json, MessageDescriptor message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            // Utf8JsonReader checks the structure, not the bytes inside strings; transcoding would refuse them with no reason
+            return Fail(InvalidUtf8, "", $"the body is not valid UTF-8 (byte {FirstInvalidUtf8(json) + 1}); send JSON encoded as UTF-8");
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         var path = new PathBuilder();
         try
@@ -114,6 +121,23 @@ public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions
             return Fail(MalformedJson, at,
                 $"the body is not valid JSON{(at.Length > 0 ? " at " + at : "")} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
         }
+    }
+
+    /// <summary>Offset of the first byte that does not start or continue a valid UTF-8 sequence.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        int i = 0;
+        while (i < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[i..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return i;
+            }
+
+            i += consumed;
+        }
+
+        return i;
     }
 
     private static RpcException? CheckMessage(ref Utf8JsonReader reader, MessageDescriptor message, PathBuilder path)

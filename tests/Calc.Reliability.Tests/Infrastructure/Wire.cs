@@ -77,7 +77,10 @@ public static class Wire
             details is null ? null : ReasonOf(FromBase64(details)), (int)response.StatusCode, message, responseBody);
     }
 
-    /// <summary>POSTs a Connect unary request and decodes the error JSON (code, message, ErrorInfo reason).</summary>
+    /// <summary>
+    /// POSTs a JSON request to a method's URL (the JSON transcoding binding) and decodes the error body: a
+    /// google.rpc.Status as JSON, {"code": 3, "message": …, "details": [{"@type": "…/google.rpc.ErrorInfo", "reason": …}]}.
+    /// </summary>
     public static async Task<Outcome> ConnectAsync(HttpClient http, Uri address, string method, HttpContent content, CancellationToken cancellationToken = default)
     {
         using var response = await http.PostAsync(new Uri(address, "/" + method.TrimStart('/')), content, cancellationToken);
@@ -90,24 +93,23 @@ public static class Wire
         try
         {
             var root = JsonDocument.Parse(body).RootElement;
-            string code = root.GetProperty("code").GetString()!.ToUpperInvariant();
-            code = code == "CANCELED" ? "CANCELLED" : code;
+            string code = StatusName(root.GetProperty("code").GetInt32());
             string message = root.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
             string? reason = null;
             if (root.TryGetProperty("details", out var details))
             {
                 foreach (var d in details.EnumerateArray())
                 {
-                    if (d.GetProperty("type").GetString() == "google.rpc.ErrorInfo")
+                    if (d.GetProperty("@type").GetString() is { } type && type.EndsWith("/google.rpc.ErrorInfo", StringComparison.Ordinal))
                     {
-                        reason = ReasonOf(Google.Rpc.ErrorInfo.Parser.ParseFrom(FromBase64(d.GetProperty("value").GetString()!)));
+                        reason = d.GetProperty("reason").GetString();
                     }
                 }
             }
 
             return new Outcome(code, reason, (int)response.StatusCode, message, body);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return new Outcome($"HTTP_{(int)response.StatusCode}", null, (int)response.StatusCode, "", body);
         }

@@ -264,10 +264,11 @@ public sealed class IncomeApiTests(SmallServerFixture fixture) : IClassFixture<S
             }
         });
 
-        // DEADLINE_EXCEEDED in trailers, or the stream reset that follows them (which Grpc.Net.Client reports as
-        // CANCELLED around the HttpProtocolException when the reset is read before the trailers)
+        // DEADLINE_EXCEEDED in trailers, or the stream reset that follows them, which Grpc.Net.Client reports around
+        // the HttpProtocolException as CANCELLED, or as INTERNAL "Error reading next message" when the reset arrives
+        // while it reads a message (seen under a loaded machine); the server's own status is checked below
         Assert.True(e is RpcException { StatusCode: StatusCode.DeadlineExceeded } or OperationCanceledException or HttpProtocolException
-            || e is RpcException { StatusCode: StatusCode.Cancelled, InnerException: HttpProtocolException }, e.ToString());
+            || e is RpcException { StatusCode: StatusCode.Cancelled or StatusCode.Internal, InnerException: HttpProtocolException }, e.ToString());
         // without the deadline the 1,000 chunks paced 50 ms apart would take 50 s: a bound far below that, far above 800 ms
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"the call took {started.Elapsed} for an 800 ms deadline");
         // the server's own side of the call ended at the deadline (its log line), not merely the client's view of it

@@ -57,7 +57,7 @@ public sealed class VenueAndAssetErrorTests
 
         Assert.Equal((Reasons.UnknownVenue, "venue"), (error.Reason, error.Field));
         Assert.Equal(
-            "venue 'moex' is not known to Calc: known venues are binance, bitstamp, bybit, coinbase, kraken, okx (closes held for: binance)",
+            "venue 'moex' is not known to Calc: known venues are binance, bitstamp, bybit, coinbase, gate, htx, kraken, kucoin, mexc, okx (closes held for: binance)",
             error.Message);
     }
 

@@ -37,6 +37,8 @@ public sealed class RedisQuoteCacheFaultTests
         await Eventually.TrueAsync(() => Volatile.Read(ref stats.Hits) > 20, "hits before the kill");
         server.Kill();
         await Eventually.TrueAsync(() => cache.State == CacheState.Degraded, "the cache notices the outage");
+        // the state can flip before a read in flight at the kill has ended: wait for reads to be answered (as misses)
+        await Eventually.TrueAsync(() => Volatile.Read(ref stats.Misses) > 0, "reads answered as misses while Redis is down");
         int missesAtRestart = Volatile.Read(ref stats.Misses);
         await server.StartAsync(); // empty: the values must be written again
         await Eventually.TrueAsync(() => cache.State == CacheState.Connected, "the cache reconnects");

@@ -105,9 +105,8 @@ public sealed class DependencyRulesTests
     /// <summary>Source files (under src) allowed to name gRPC protocol headers or the gRPC content type, and why.</summary>
     private static readonly Dictionary<string, string> ProtocolTouches = new(StringComparer.Ordinal)
     {
-        ["Calc.Transport.Grpc/Hosting/GrpcApplicationBuilderExtensions.cs"] = "Grpc:MaxDeadline caps grpc-timeout before grpc-dotnet reads it",
         ["Calc.Transport.Grpc/Hosting/GrpcContentMatcherPolicy.cs"] = "application/grpc vs JSON on the old POST /calc.v1.<Service>/<Method> URLs",
-        ["Calc.Transport.Grpc/Errors/MessageSizeStatus.cs"] = "names the message limit in grpc-dotnet's RESOURCE_EXHAUSTED status",
+        ["Calc.Transport.Grpc/Hosting/GrpcRequestMiddleware.cs"] = "caps grpc-timeout (Grpc:MaxDeadline); names the message limit in grpc-dotnet's RESOURCE_EXHAUSTED status",
         ["Calc.Transport.Grpc/Json/JsonStatusPages.cs"] = "leaves gRPC requests' statuses to grpc-dotnet",
     };
 

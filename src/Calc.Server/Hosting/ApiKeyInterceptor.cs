@@ -44,6 +44,9 @@ public sealed class ApiKeyInterceptor : CallInterceptor
 
     public bool Enabled => _keys.Length > 0;
 
+    /// <summary>Without keys there is nothing to check: the call pipeline skips this hook.</summary>
+    protected override bool IsActive => Enabled;
+
     protected override void OnCallStarting(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -58,6 +58,9 @@ public sealed class RateLimitInterceptor : CallInterceptor
     /// <summary>Callers currently tracked (for tests and metrics).</summary>
     public int TrackedCallers => _callers.Count;
 
+    /// <summary>With no limit configured the call pipeline skips this hook.</summary>
+    protected override bool IsActive => _options.Enabled;
+
     protected override void OnCallStarting(ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

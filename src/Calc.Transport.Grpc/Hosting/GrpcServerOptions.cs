@@ -17,8 +17,12 @@ public sealed class GrpcServerOptions
     /// <summary>Largest response message sent; larger → RESOURCE_EXHAUSTED. Default 16 MiB.</summary>
     public int MaxSendMessageSize { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Upper bound for every call's deadline; applies also to calls that set none. Null = no bound.</summary>
-    public TimeSpan? MaxDeadline { get; set; }
+    /// <summary>
+    /// Upper bound for every gRPC call's deadline; applies also to calls that set none (a call nobody waits for
+    /// cannot hold a stream forever). Default one hour: a month-end stream of millions of receipts takes seconds
+    /// to minutes. Zero or negative = no bound.
+    /// </summary>
+    public TimeSpan? MaxDeadline { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Put the exception message (never the stack trace) in INTERNAL statuses. Off in production.</summary>
     public bool EnableDetailedErrors { get; set; }

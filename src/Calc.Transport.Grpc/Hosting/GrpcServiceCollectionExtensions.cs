@@ -18,8 +18,8 @@ public static class GrpcServiceCollectionExtensions
 {
     /// <summary>
     /// Adds Grpc.AspNetCore with Calc's options (section <c>Grpc</c>: message sizes, response compression,
-    /// detailed errors), the interceptors (telemetry outermost, then the error mapping; the host adds its own
-    /// after these), JSON transcoding with the google.rpc detail types registered (error bodies carry readable
+    /// detailed errors), the call pipeline (one interceptor: the telemetry hook, the host's hooks added with
+    /// <see cref="AddCallInterceptor{T}"/>, the error mapping), JSON transcoding with the google.rpc detail types registered (error bodies carry readable
     /// reasons), the OpenAPI document of the JSON surface, reflection, and the income codec methods.
     /// The calc.v1 services themselves are singletons.
     /// </summary>
@@ -35,23 +35,20 @@ public static class GrpcServiceCollectionExtensions
         }
 
         services.AddMetrics();
-        services.TryAddSingleton<GrpcTelemetryInterceptor>();
-        services.TryAddSingleton<ErrorInterceptor>();
+        services.AddCallInterceptor<GrpcTelemetryInterceptor>(); // first: it sees every refusal of the hooks after it
+        services.TryAddSingleton<ErrorMapper>();
+        services.TryAddSingleton<CallPipeline>();
+        services.TryAddSingleton<EmptyResponseCompressionInterceptor>();
         services.AddGrpc().AddJsonTranscoding(o => o.TypeRegistry = JsonErrors.TypeRegistry);
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((grpc, calc) =>
         {
             var c = calc.Value;
             grpc.MaxReceiveMessageSize = c.MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = c.MaxSendMessageSize;
-            grpc.EnableDetailedErrors = false; // INTERNAL answers are written by ErrorInterceptor (correlation id, no stack trace)
+            grpc.EnableDetailedErrors = false; // INTERNAL answers are written by ErrorMapper (correlation id, no stack trace)
             grpc.ResponseCompressionAlgorithm = c.ResponseCompression;
             grpc.ResponseCompressionLevel = c.ResponseCompressionLevel;
-            if (c.EnableTelemetry)
-            {
-                grpc.Interceptors.Add<GrpcTelemetryInterceptor>();
-            }
-
-            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<CallPipeline>(); // the call hooks and the error mapping, one async frame per call
             if (c.ResponseCompression is not null)
             {
                 grpc.Interceptors.Add<EmptyResponseCompressionInterceptor>();
@@ -80,6 +77,24 @@ public static class GrpcServiceCollectionExtensions
         services.AddSingleton<IncomeGrpcService>();
         services.AddSingleton<TaxGrpcService>();
         services.AddSingleton<CollateralGrpcService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a <see cref="CallInterceptor"/> (a singleton) to the hooks <see cref="CallPipeline"/> runs around every
+    /// call, after those added before it. Also resolvable as <typeparamref name="T"/> itself.
+    /// </summary>
+    public static IServiceCollection AddCallInterceptor<T>(this IServiceCollection services)
+        where T : CallInterceptor
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(d => d.ServiceType == typeof(T)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<T>();
+        services.AddSingleton<CallInterceptor>(sp => sp.GetRequiredService<T>());
         return services;
     }
 }

@@ -31,7 +31,7 @@ internal sealed partial class GrpcTelemetryInterceptor : CallInterceptor, IDispo
         _active = _meter.CreateUpDownCounter<long>("calc.grpc.server.active_calls", "{call}", "Calls in flight");
     }
 
-    protected override void OnCallStarting(ServerCallContext context)
+    protected internal override void OnCallStarting(ServerCallContext context)
     {
         if (_active.Enabled)
         {
@@ -39,7 +39,7 @@ internal sealed partial class GrpcTelemetryInterceptor : CallInterceptor, IDispo
         }
     }
 
-    protected override void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
+    protected internal override void OnCallCompleted(ServerCallContext context, Status status, TimeSpan elapsed)
     {
         var code = GrpcErrors.CodeName(status.StatusCode);
         if (_calls.Enabled || _duration.Enabled || _errors.Enabled)

@@ -1,5 +1,4 @@
 using Calc.Domain.Errors;
-using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -16,65 +15,15 @@ namespace Calc.Transport.Grpc.Errors;
 /// <item><see cref="OperationCanceledException"/>, <see cref="IOException"/> or <see cref="InvalidOperationException"/> (a write after the call ended) once the call's token fired → DEADLINE_EXCEEDED (deadline passed) or CANCELLED;</item>
 /// <item>anything else → INTERNAL "internal error (correlation id …)"; the exception is logged, never sent.</item>
 /// </list>
-/// Registered innermost but one, so the telemetry interceptor and the limits see the mapped status.
+/// <see cref="CallPipeline"/> applies it to every call, before the call hooks see the status, so telemetry and
+/// the limits see the mapped status.
 /// </summary>
-internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger, IOptions<GrpcServerOptions> options) : Interceptor
+internal sealed partial class ErrorMapper(ILogger<ErrorMapper> logger, IOptions<GrpcServerOptions> options)
 {
     private readonly bool _detailed = options.Value.EnableDetailedErrors;
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
-        UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
-        ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(requestStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
-        IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not RpcException)
-        {
-            throw Map(e, context);
-        }
-    }
-
-    private RpcException Map(Exception exception, ServerCallContext context)
+    /// <summary>The status a failed call ends with: see the class remarks. Never throws.</summary>
+    public RpcException Map(Exception exception, ServerCallContext context)
     {
         bool tokenFired = context.CancellationToken.IsCancellationRequested;
         switch (exception)

@@ -127,6 +127,39 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.InRange(after.Sockets, 0, before.Sockets + 4);
     }
 
+    [Theory]
+    [InlineData("99999999H", null)]  // the spec's largest deadline: clamped to Grpc:MaxDeadline
+    [InlineData(null, "00:00:00.4")] // no deadline: Grpc:DefaultDeadline
+    public async Task HungUpstream_DeadlineClampedOrDefaulted_DeadlineExceededAtTheServersBound(string? grpcTimeout, string? defaultDeadline)
+    {
+        await using var cbr = await FaultyUpstream.StartAsync();
+        await using var binance = await FaultyUpstream.StartAsync();
+        var environment = Upstreams(cbr, binance);
+        environment["MarketData__Upstreams__Cbr__Timeout"] = "00:00:10";
+        environment["MarketData__Upstreams__Cbr__MaxAttempts"] = "1";
+        environment["Grpc__MaxDeadline"] = "00:00:00.4";
+        if (defaultDeadline is not null)
+        {
+            environment["Grpc__DefaultDeadline"] = defaultDeadline;
+        }
+
+        await using var server = await CalcProcess.StartAsync(environment);
+        using var h2 = Wire.NewH2Client();
+        cbr.Mode = UpstreamMode.Hang;
+        var clock = Stopwatch.StartNew();
+
+        var outcome = await Wire.GrpcAsync(h2, server.GrpcAddress, "calc.v1.QuoteService/GetCbrRate", Wire.Frame(Request(FaultyUpstream.Dates[0]).ToByteArray()),
+            grpcTimeout is null ? [] : [new("grpc-timeout", grpcTimeout)]);
+        var elapsed = clock.Elapsed;
+        output.WriteLine($"grpc-timeout {grpcTimeout ?? "(none)"}, MaxDeadline 0.4 s, DefaultDeadline {defaultDeadline ?? "(none)"}: {outcome.Status} after {elapsed.TotalMilliseconds:0} ms");
+
+        Assert.Equal("DEADLINE_EXCEEDED", outcome.Status);
+        // the server's bound ended it, long before the upstream's own 10 s timeout
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(8));
+        cbr.Mode = UpstreamMode.Ok;
+        Assert.False(server.HasExited, Tail(server));
+    }
+
     [Fact]
     public async Task HungUpstream_ClientCancelsCallsWithDeadlines_ServerUnharmed_UpstreamRequestsReleased()
     {

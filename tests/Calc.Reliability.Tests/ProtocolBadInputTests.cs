@@ -80,6 +80,12 @@ public sealed class ProtocolBadInputTests(ReliabilityServerFixture fixture) : IC
         { "grpc-timeout without unit", "grpc-timeout", "100", "OK" },
         { "grpc-timeout of 9 digits", "grpc-timeout", "123456789S", "OK" },
         { "grpc-timeout negative", "grpc-timeout", "-5S", "OK" },
+        // the largest values the gRPC spec allows (8 digits): clamped to Grpc:MaxDeadline (default one hour)
+        { "grpc-timeout 99999999H (spec maximum)", "grpc-timeout", "99999999H", "OK" },
+        { "grpc-timeout 71583M", "grpc-timeout", "71583M", "OK" },
+        { "grpc-timeout 99999999S", "grpc-timeout", "99999999S", "OK" },
+        { "grpc-timeout 99999999m", "grpc-timeout", "99999999m", "OK" },
+        { "grpc-timeout 99999999u", "grpc-timeout", "99999999u", "OK" },
         { "unsupported grpc-encoding on an uncompressed message", "grpc-encoding", "br", "OK" },
         { "bad base64 in a -bin header", "x-trace-bin", "!!!not base64!!!", "OK" },
         { "huge custom header", "x-note", new string('a', 12_000), "OK" },

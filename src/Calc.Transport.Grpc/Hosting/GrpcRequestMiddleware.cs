@@ -14,9 +14,10 @@ namespace Calc.Transport.Grpc;
 /// <item><b>Body limit.</b> grpc-dotnet lifts Kestrel's request body limit (<c>Limits:MaxRequestBodyBytes</c>, meant
 /// for JSON) for streaming calls only; a unary message over it would end as UNKNOWN "Exception was thrown by
 /// handler" instead of being refused by the message limit, which bounds every gRPC message anyway.</item>
-/// <item><b>Deadline cap</b> (<c>Grpc:MaxDeadline</c>, default one hour): a call without a deadline, with a longer
-/// one, or with any value the gRPC spec allows (up to 99999999 hours) gets the cap as its <c>grpc-timeout</c>
-/// before grpc-dotnet reads it; grpc-dotnet then ends it with DEADLINE_EXCEEDED.</item>
+/// <item><b>Deadlines.</b> A call asking for a deadline longer than <c>Grpc:MaxDeadline</c> (default one hour; the
+/// gRPC spec allows up to 99999999 hours) gets the cap as its <c>grpc-timeout</c> before grpc-dotnet reads it,
+/// and a call without one gets <c>Grpc:DefaultDeadline</c> when that is set; grpc-dotnet then ends it with
+/// DEADLINE_EXCEEDED.</item>
 /// <item><b>Statuses grpc-dotnet writes without a reason.</b> It refuses a request message over
 /// <c>MaxReceiveMessageSize</c> with RESOURCE_EXHAUSTED "Received message exceeds the maximum configured message
 /// size." (no limit, no reason) while reading the request, before any interceptor runs; that status becomes
@@ -37,6 +38,7 @@ internal sealed class GrpcRequestMiddleware(RequestDelegate next, IOptions<GrpcS
 
     private readonly long _limit = options.Value.MaxReceiveMessageSize;
     private readonly TimeSpan? _maxDeadline = options.Value.MaxDeadline is { Ticks: > 0 } max ? max : null;
+    private readonly string? _defaultTimeout = DefaultTimeout(options.Value);
 
     /// <summary>True for gRPC and gRPC-Web requests (their content types start with <c>application/grpc</c>).</summary>
     internal static bool IsGrpc(HttpRequest request) =>
@@ -59,9 +61,9 @@ internal sealed class GrpcRequestMiddleware(RequestDelegate next, IOptions<GrpcS
             bodyLimit.MaxRequestBodySize = null;
         }
 
-        if (_maxDeadline is { } max)
+        if (_maxDeadline is not null || _defaultTimeout is not null)
         {
-            CapDeadline(context.Request, max);
+            CapDeadline(context.Request, _maxDeadline, _defaultTimeout);
         }
 
         return InvokeGrpcAsync(context);
@@ -97,17 +99,43 @@ internal sealed class GrpcRequestMiddleware(RequestDelegate next, IOptions<GrpcS
         destination["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
     }
 
-    /// <summary>Sets <c>grpc-timeout</c> to <paramref name="max"/> when the request has none, a longer one, or one that does not parse (grpc-dotnet would ignore it: no deadline).</summary>
-    internal static void CapDeadline(HttpRequest request, TimeSpan max)
+    /// <summary>
+    /// A call without <c>grpc-timeout</c> gets <paramref name="defaultTimeout"/> (when set); one asking for longer than
+    /// <paramref name="max"/> gets <paramref name="max"/>. A malformed value is left to grpc-dotnet (it ignores it).
+    /// </summary>
+    internal static void CapDeadline(HttpRequest request, TimeSpan? max, string? defaultTimeout)
     {
-        var header = request.Headers["grpc-timeout"].ToString();
-        if (header.Length == 0 || ParseTimeout(header) is not { } requested || requested > max)
+        var header = request.Headers["grpc-timeout"];
+        if (header.Count == 0 || header[0] is not { Length: > 0 } value)
         {
-            long ms = Math.Max(1, (long)Math.Ceiling(max.TotalMilliseconds));
-            request.Headers["grpc-timeout"] = ms <= 99_999_999
-                ? ms.ToString(CultureInfo.InvariantCulture) + "m"
-                : Math.Min(99_999_999, (long)Math.Ceiling(max.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "S";
+            if (defaultTimeout is not null)
+            {
+                request.Headers["grpc-timeout"] = defaultTimeout;
+            }
         }
+        else if (max is { } bound && ParseTimeout(value) is { } requested && requested > bound)
+        {
+            request.Headers["grpc-timeout"] = Format(bound);
+        }
+    }
+
+    private static string? DefaultTimeout(GrpcServerOptions options)
+    {
+        if (options.DefaultDeadline is not { Ticks: > 0 } deadline)
+        {
+            return null;
+        }
+
+        return Format(options.MaxDeadline is { Ticks: > 0 } max && max < deadline ? max : deadline);
+    }
+
+    /// <summary>A deadline as a <c>grpc-timeout</c> value (at most 8 digits), rounded up to the millisecond or second.</summary>
+    internal static string Format(TimeSpan deadline)
+    {
+        long ms = Math.Max(1, (long)Math.Ceiling(deadline.TotalMilliseconds));
+        return ms <= 99_999_999
+            ? ms.ToString(CultureInfo.InvariantCulture) + "m"
+            : Math.Min(99_999_999, (long)Math.Ceiling(deadline.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "S";
     }
 
     /// <summary>

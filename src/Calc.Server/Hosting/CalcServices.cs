@@ -104,7 +104,7 @@ public static class CalcServices
     {
         _ = app.Services.GetRequiredService<RuleSet>(); // load and validate the rules before accepting calls
         PolicyLog.Write(app.Services);                   // the §11 policy defaults this server answers with
-        app.UseCalcGrpc();                               // deadline cap, JSON error pages, routing, gRPC-Web, JSON body check
+        app.UseCalcGrpc();                               // gRPC request middleware, JSON error pages, routing, gRPC-Web, JSON body check
         app.MapCalcGrpc();                               // calc.v1 (gRPC, gRPC-Web, JSON), reflection, /openapi/v1.json
         app.MapGrpcHealthChecksService();
         return app;

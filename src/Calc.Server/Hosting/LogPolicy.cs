@@ -67,8 +67,10 @@ public static class LogPolicy
 /// <summary>
 /// A logger provider that passes every entry to <paramref name="inner"/> with each of <paramref name="secrets"/>
 /// replaced by <see cref="LogPolicy.Redacted"/> in the message, the state values and the exception text. Entries
-/// that contain none are passed unchanged (no copy).
+/// that contain none are passed unchanged (no copy). It stands in for the console provider, under its alias, so
+/// <c>Logging:Console:…</c> settings keep applying.
 /// </summary>
+[ProviderAlias("Console")]
 public sealed class SecretRedactingLoggerProvider(ILoggerProvider inner, IReadOnlyCollection<string> secrets) : ILoggerProvider, ISupportExternalScope
 {
     private readonly string[] _secrets = [.. secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length)];

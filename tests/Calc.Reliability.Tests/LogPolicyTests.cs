@@ -65,7 +65,7 @@ public sealed class LogPolicyTests
                 Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
             }
 
-            // three failing calls, each allowed its one line: the key quoted back in an error message, the key as an
+            // failing calls, each allowed one line: the key quoted back in an error message, the key as an
             // unknown JSON field, and a refused import whose wrong key starts with the real one (the last line)
             using (var echoed = await http.PostAsync("/calc.v1.QuoteService/GetCbrRate",
                 new StringContent($$"""{"currency":"{{Key}}","date":"2025-01-05"}""", Encoding.UTF8, "application/json")))
@@ -80,9 +80,27 @@ public sealed class LogPolicyTests
                 Assert.Equal(System.Net.HttpStatusCode.BadRequest, field.StatusCode);
             }
 
+            // error answers built from the request (415 names the content type, 404 the path) never quote a header or the query
+            using (var media = new HttpRequestMessage(HttpMethod.Post, "/calc.v1.QuoteService/GetCbrRate")
+            {
+                Content = new StringContent("currency=USD", Encoding.UTF8, "text/plain"),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Key) },
+            })
+            {
+                using var refused = await http.SendAsync(media);
+                Assert.Equal(System.Net.HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+                Assert.DoesNotContain(Key, await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            using (var route = await http.GetAsync($"/v1/no-such-route?api_key={Key}"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, route.StatusCode);
+                Assert.DoesNotContain(Key, await route.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
             await Assert.ThrowsAsync<RpcException>(() => quotes.ImportCbrRatesAsync(new ImportCbrRatesRequest(),
                 new CallOptions(new Metadata { { "authorization", "Bearer " + Key + "-wrong" } })).ResponseAsync);
-            const int calls = (2 * N) + 3;
+            const int calls = (2 * N) + 5;
 
             string output = await server.WaitForOutputAsync(o => o.Split('\n').Any(RefusedImport), TimeSpan.FromSeconds(30));
             string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,4 +1,5 @@
 using System.Text;
+using Calc.Application.MarketData;
 using Calc.Tests.Shared;
 
 namespace Calc.Adapters.Cbr.Tests;

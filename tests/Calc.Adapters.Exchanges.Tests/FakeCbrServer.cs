@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Calc.Adapters.Cbr;
+using Calc.Application.MarketData;
 using Calc.Domain.Quotes;
 using Microsoft.AspNetCore.Http;
 

@@ -190,7 +190,7 @@ public sealed class MarketDataPathTests : IAsyncLifetime
 
         using (var reader = new StreamReader(SharedData.PathOf("cbr-rates.csv")))
         {
-            _cbr.Rates.AddRange(MarketDataCsv.ParseCbrRates(reader, "cbr-rates.csv").Rows.Where(r => r.Currency == "USD"));
+            _cbr.Rates.AddRange(MarketDataCsv.ParseCbrRates(reader, "cbr-rates.csv", new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly)).Rows.Where(r => r.Currency == "USD"));
         }
 
         _time.Now = new DateTimeOffset(2025, 9, 1, 12, 0, 0, TimeSpan.Zero);

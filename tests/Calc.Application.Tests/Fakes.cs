@@ -192,12 +192,13 @@ internal static class Build
         IQuoteCache? cache = null,
         ICbrRateSource? cbr = null,
         IEnumerable<IExchangeCloseSource>? venues = null,
-        Action<MarketDataOptions>? configure = null)
+        Action<MarketDataOptions>? configure = null,
+        VenueRegistry? registry = null)
     {
         var options = new MarketDataOptions { CacheTimeout = TimeSpan.FromMilliseconds(200) };
         configure?.Invoke(options);
         return new TieredMarketData(store ?? new MarketDataStore(), cache ?? NoQuoteCache.Instance,
-            cbr is null ? [] : [cbr], venues ?? [], time, Options.Create(options), new UpstreamHealth(time), NullLogger<TieredMarketData>.Instance);
+            cbr is null ? [] : [cbr], venues ?? [], time, Options.Create(options), new UpstreamHealth(time), NullLogger<TieredMarketData>.Instance, registry);
     }
 
     public static DateTimeOffset Utc(int y, int m, int d, int h = 12, int min = 0) => new(y, m, d, h, min, 0, TimeSpan.Zero);

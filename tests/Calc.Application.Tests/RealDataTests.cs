@@ -13,7 +13,7 @@ public sealed class RealDataTests
     private static List<CbrRate> UsdRows()
     {
         using var reader = new StreamReader(SharedData.PathOf("cbr-rates.csv"));
-        var parsed = MarketDataCsv.ParseCbrRates(reader, "cbr-rates.csv");
+        var parsed = MarketDataCsv.ParseCbrRates(reader, "cbr-rates.csv", new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly));
         Assert.Empty(parsed.Errors);
         return parsed.Rows.Where(r => r.Currency == "USD").OrderBy(r => r.EffectiveDate).ToList();
     }
@@ -66,7 +66,7 @@ public sealed class RealDataTests
     public async Task GetCbrRatesAsync_EveryDayOfTheUsdSpanFromImport_EqualsLastFileRowOnOrBefore()
     {
         var store = new MarketDataStore();
-        var report = StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail);
+        var report = StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail, new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly));
         var usd = UsdRows();
         var md = Build.Tiered(new ManualTime(new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero)), store);
         var days = EveryDay(usd);
@@ -90,8 +90,8 @@ public sealed class RealDataTests
         int closeRows = File.ReadLines(SharedData.PathOf("closes.csv")).Count() - 1;
         int rateRows = File.ReadLines(SharedData.PathOf("cbr-rates.csv")).Count() - 1;
 
-        var first = StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail);
-        var second = StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail);
+        var first = StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail, new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly));
+        var second = StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail, new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly));
 
         Assert.Equal(closeRows + rateRows, first.Added);
         Assert.Equal((0, closeRows + rateRows, 0), (second.Added, second.Unchanged, second.Replaced));
@@ -104,7 +104,7 @@ public sealed class RealDataTests
     public async Task GetClosesAsync_ImportedCoinbaseSeries_EveryRowAnsweredWithImportProvenance()
     {
         var store = new MarketDataStore();
-        StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail);
+        StartupImport.Run(store, SharedData.Root!, ImportErrorMode.Fail, new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly));
         var rows = File.ReadLines(SharedData.PathOf("btc-usd-coinbase-daily-close.csv")).Skip(1)
             .Select(l => l.Split(','))
             .Select(f => (Date: DateOnly.Parse(f[0], CultureInfo.InvariantCulture), Close: decimal.Parse(f[1], CultureInfo.InvariantCulture)))

@@ -10,6 +10,9 @@ public sealed class StoreAndCsvTests
 {
     private static readonly AssetPair BtcUsdt = new("BTC", "USDT");
 
+    /// <summary>The import rules on the real clock (every date below is long past), venues with a client only.</summary>
+    private static readonly ImportRules Rules = new(TimeProvider.System, VenueRegistry.SupportedOnly);
+
     private static DailyClose Close(int day, decimal value, bool final = true) => new("binance", BtcUsdt, new DateOnly(2024, 12, day), value, final);
 
     [Fact]
@@ -84,7 +87,7 @@ public sealed class StoreAndCsvTests
             "\n" +
             "coinbase,BTC,USD,2024-12-31,93354.22\n";
 
-        var parsed = MarketDataCsv.ParseCloses(new StringReader(text), "closes.csv");
+        var parsed = MarketDataCsv.ParseCloses(new StringReader(text), "closes.csv", Rules);
 
         Assert.Equal([93576.00m, 93354.22m], parsed.Rows.Select(r => r.Close));
         Assert.All(parsed.Rows, r => Assert.True(r.IsFinal));
@@ -98,19 +101,19 @@ public sealed class StoreAndCsvTests
     {
         const string text = "date,char_code,nominal,value\n2026-03-03,JPY,100,49.3436\n2026-03-03,usd,1,77.1734\n2026-03-03,EUR,0,90.7307\n2026-03-03,CNY,1,11,1960\n2026-03-03,CNY,1,-11.1960\n";
 
-        var parsed = MarketDataCsv.ParseCbrRates(new StringReader(text), "cbr-rates.csv");
+        var parsed = MarketDataCsv.ParseCbrRates(new StringReader(text), "cbr-rates.csv", Rules);
 
         var jpy = Assert.Single(parsed.Rows);
         Assert.Equal(0.493436m, jpy.UnitRate);
         Assert.Equal(
-            [Reasons.InvalidCurrency, Reasons.InvalidAmount, "INVALID_ROW", Reasons.InvalidDecimal],
+            [Reasons.InvalidCurrency, Reasons.InvalidAmount, "INVALID_ROW", Reasons.InvalidAmount],
             parsed.Errors.Select(e => e.Error.Reason));
     }
 
     [Fact]
     public void ParseCloses_WrongHeader_SingleHeaderError()
     {
-        var parsed = MarketDataCsv.ParseCloses(new StringReader("date,close\n2024-12-31,93576.0\n"), "closes.csv");
+        var parsed = MarketDataCsv.ParseCloses(new StringReader("date,close\n2024-12-31,93576.0\n"), "closes.csv", Rules);
 
         Assert.Empty(parsed.Rows);
         Assert.Equal(("closes.csv:1", "INVALID_HEADER"), (parsed.Errors[0].Location, parsed.Errors[0].Error.Reason));
@@ -125,9 +128,9 @@ public sealed class StoreAndCsvTests
             File.WriteAllText(Path.Combine(dir, StartupImport.ClosesFile), "venue,base,quote,date,close\nbinance,BTC,USDT,2024-12-31,93576.0\nbinance,BTC,USDT,2024-12-30,abc\n");
             File.WriteAllText(Path.Combine(dir, StartupImport.CbrRatesFile), "date,char_code,nominal,value\n2022-12-31,USD,1,70.3375\n");
 
-            var fail = Assert.Throws<CalcException>(() => StartupImport.Run(new MarketDataStore(), dir, ImportErrorMode.Fail));
+            var fail = Assert.Throws<CalcException>(() => StartupImport.Run(new MarketDataStore(), dir, ImportErrorMode.Fail, Rules));
             var store = new MarketDataStore();
-            var report = StartupImport.Run(store, dir, ImportErrorMode.SkipAndReport);
+            var report = StartupImport.Run(store, dir, ImportErrorMode.SkipAndReport, Rules);
 
             Assert.Equal(Reasons.InvalidDecimal, fail.Error.Reason);
             Assert.Contains(":3", fail.Error.Message, StringComparison.Ordinal);
@@ -144,7 +147,7 @@ public sealed class StoreAndCsvTests
     [Fact]
     public void StartupImport_MissingDirectory_ImportPathNotFound()
     {
-        var e = Assert.Throws<CalcException>(() => StartupImport.Run(new MarketDataStore(), "/nonexistent/calc-import", ImportErrorMode.Fail));
+        var e = Assert.Throws<CalcException>(() => StartupImport.Run(new MarketDataStore(), "/nonexistent/calc-import", ImportErrorMode.Fail, Rules));
 
         Assert.Equal("IMPORT_PATH_NOT_FOUND", e.Error.Reason);
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Calc.Adapters.Cbr;
 using Calc.Application.Imports;
+using Calc.Application.MarketData;
 using Calc.Domain.Errors;
 using Calc.Reliability.Tests.Infrastructure;
 using FsCheck;
@@ -15,6 +16,9 @@ namespace Calc.Reliability.Tests;
 /// </summary>
 public sealed class ParserFuzzTests
 {
+    /// <summary>The import rules on the real clock, with the venues Calc has a client for.</summary>
+    private static readonly ImportRules Rules = new(TimeProvider.System, VenueRegistry.SupportedOnly);
+
     public static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("CALC_FUZZ_ITERATIONS"), out int n) ? n : 400;
 
     private static readonly byte[] Closes = Encoding.UTF8.GetBytes(
@@ -38,8 +42,8 @@ public sealed class ParserFuzzTests
     {
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(Iterations), Prop.ForAll(Mutation.Arbitrary, mutations =>
         {
-            var result = Guarded(() => MarketDataCsv.ParseCloses(new StringReader(Mutation.Utf8(Mutation.ApplyAll(Closes, mutations))), "closes.csv"));
-            return result is null || (result.Rows.All(r => r.Close > 0 && r.Venue.Length > 0) && result.Errors.All(e => e.Error.Reason.Length > 0));
+            var result = Guarded(() => MarketDataCsv.ParseCloses(new StringReader(Mutation.Utf8(Mutation.ApplyAll(Closes, mutations))), "closes.csv", Rules));
+            return result is null || (result.Rows.All(r => r.Close > 0 && VenueRegistry.SupportedOnly.IsDeclared(r.Venue) && r.Date >= VenueRegistry.FirstBitcoinBlock) && result.Errors.All(e => e.Error.Reason.Length > 0));
         }));
     }
 
@@ -48,8 +52,8 @@ public sealed class ParserFuzzTests
     {
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(Iterations), Prop.ForAll(Mutation.Arbitrary, mutations =>
         {
-            var result = Guarded(() => MarketDataCsv.ParseCbrRates(new StringReader(Mutation.Utf8(Mutation.ApplyAll(Rates, mutations))), "cbr-rates.csv"));
-            return result is null || (result.Rows.All(r => r.Nominal > 0 && r.Value > 0 && r.Currency.Length == 3) && result.Errors.All(e => e.Error.Reason.Length > 0));
+            var result = Guarded(() => MarketDataCsv.ParseCbrRates(new StringReader(Mutation.Utf8(Mutation.ApplyAll(Rates, mutations))), "cbr-rates.csv", Rules));
+            return result is null || (result.Rows.All(r => ImportRules.CbrNominals.Contains(r.Nominal) && r.Value > 0 && CbrCurrencies.Published.Contains(r.Currency) && r.EffectiveDate >= ImportRules.FirstCbrRate) && result.Errors.All(e => e.Error.Reason.Length > 0));
         }));
     }
 

@@ -221,6 +221,65 @@ public sealed class ImportEndToEndTests(KeyedServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task ImportClosingPrices_ViaJsonRoute_UndeclaredVenueAndDatesOutsideTheRangeRefused_DeclaredVenueImportedAndListed()
+    {
+        // 0: a venue nobody declared; 1: the operator-declared venue (MarketData__ExtraVenues), carrying the Coinbase
+        // BTC-USD close of 12.03.2025; 2: before Binance traded; 3: a day that has not closed
+        const string rows = """
+            {"prices":[
+              {"venue":"evil","base":"BTC","quote":"USD","date":"2025-03-12","close":"83659.43"},
+              {"venue":"otc-desk","base":"BTC","quote":"USD","date":"2025-03-12","close":"83659.43"},
+              {"venue":"binance","base":"BTC","quote":"USDT","date":"1900-01-01","close":"1"},
+              {"venue":"binance","base":"BTC","quote":"USDT","date":"2099-01-01","close":"1"}]}
+            """;
+
+        var report = await ConnectJson.SendAsync(fixture.Server.Http1Address, HttpMethod.Post, "/v1/closing-prices:import", rows, "application/json",
+            ("authorization", $"Bearer {WriterKey}"));
+        var venues = await Connect("calc.v1.QuoteService/ListVenues", "{}");
+        var quote = await Connect(GetQuote, """{"asset":"BTC","date":"2025-03-12","venue":"otc-desk","quote_currency":"USD"}""");
+        var undeclared = await Connect(GetQuote, """{"asset":"BTC","date":"2025-03-12","venue":"evil","quote_currency":"USD"}""");
+
+        Assert.Equal(HttpStatusCode.OK, report.Status);
+        Assert.Equal(1, Int(report.Json, "added"));
+        Assert.Equal([(0, "UNKNOWN_VENUE", "INVALID_ARGUMENT"), (2, "DATE_TOO_EARLY", "INVALID_ARGUMENT"), (3, "PRICE_NOT_FINAL", "FAILED_PRECONDITION")],
+            Rejections(report.Json));
+        var listed = venues.Json.GetProperty("venues").EnumerateArray().Select(v => v.GetProperty("venue").GetString()).ToList();
+        Assert.Contains("otc-desk", listed);
+        Assert.DoesNotContain("evil", listed);
+        Assert.Equal((HttpStatusCode.OK, "83659.43"), (quote.Status, quote.Json.GetProperty("close").GetString()));
+        // 83659.43 USD × 86.5669 (CBR USD in force on 12.03.2025, from the fixture)
+        Assert.Equal(83659.43m * 86.5669m, Dec(quote.Json.GetProperty("priceRub")));
+        Assert.Equal((HttpStatusCode.BadRequest, "UNKNOWN_VENUE"), (undeclared.Status, undeclared.Reason));
+    }
+
+    [Fact]
+    public async Task ImportCbrRates_ViaJsonRoute_FutureFloorNominalAndCurrencyRefusedEachByItsIndex()
+    {
+        // 1: the real CBR USD rate effective 08.06.2024 (shared/data), imported beside five refused rows
+        const string rows = """
+            {"rates":[
+              {"currency":"USD","effective_date":"2099-01-01","nominal":1,"value":"88.9944"},
+              {"currency":"USD","effective_date":"2024-06-08","nominal":1,"value":"88.7606"},
+              {"currency":"USD","effective_date":"1900-01-01","nominal":1,"value":"1"},
+              {"currency":"EUR","effective_date":"2024-06-08","nominal":2147483647,"value":"96.3"},
+              {"currency":"XXX","effective_date":"2024-06-08","nominal":1,"value":"1"},
+              {"currency":"RUB","effective_date":"2024-06-08","nominal":1,"value":"1"}]}
+            """;
+
+        var report = await ConnectJson.SendAsync(fixture.Server.Http1Address, HttpMethod.Post, "/v1/cbr-rates:import", rows, "application/json",
+            ("authorization", $"Bearer {WriterKey}"));
+        var future = await ConnectJson.SendAsync(fixture.Server.Http1Address, HttpMethod.Get, "/v1/cbr-rates/USD/2099-01-01");
+
+        Assert.Equal(HttpStatusCode.OK, report.Status);
+        Assert.Equal(1, Int(report.Json, "added"));
+        Assert.Equal(
+            [(0, "DATE_IN_FUTURE", "INVALID_ARGUMENT"), (2, "DATE_TOO_EARLY", "INVALID_ARGUMENT"), (3, "INVALID_NOMINAL", "INVALID_ARGUMENT"),
+             (4, "UNKNOWN_CURRENCY", "INVALID_ARGUMENT"), (5, "RUB_IMPLICIT", "INVALID_ARGUMENT")],
+            Rejections(report.Json));
+        Assert.Equal((HttpStatusCode.BadRequest, "RATE_NOT_PUBLISHED"), (future.Status, future.Reason)); // the refused 2099 rate is not served
+    }
+
+    [Fact]
     public async Task ImportClosingPrices_OverwriteAfterTheCloseWasRead_ReadsTheReplacement()
     {
         // Coinbase BTC-USD of 18.03.2025 (fixture: 82698.76) replaced by the Yahoo BTC-USD aggregate of that day
@@ -319,7 +378,7 @@ public sealed class ImportEndToEndTests(KeyedServerFixture fixture) : IClassFixt
             : [];
 }
 
-/// <summary>One server with the small fixture imported and a writer and a read-only API key.</summary>
+/// <summary>One server with the small fixture imported, a writer and a read-only API key, and one operator-declared venue.</summary>
 public sealed class KeyedServerFixture : IAsyncLifetime
 {
     public const string WriterKey = "calc-e2e-writer-5d21";
@@ -331,6 +390,7 @@ public sealed class KeyedServerFixture : IAsyncLifetime
     {
         ["MarketData__ImportPath"] = Fixtures.SmallImport,
         ["Auth__ApiKeys"] = $"erp={WriterKey};bank={ReaderKey}=read",
+        ["MarketData__ExtraVenues"] = "otc-desk",
     });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

@@ -12,13 +12,14 @@ public readonly record struct CloseRow(string Venue, string Base, string Quote, 
 public readonly record struct RateRow(string Currency, string EffectiveDate, int Nominal, string Value);
 
 /// <summary>
-/// The write use cases: client-supplied closes and rates, validated row by row (a bad row is rejected with
-/// its index and reason, the rest are imported), idempotent, conflicts rejected unless overwrite. The values
-/// the store accepted (added, unchanged, replaced) are then written through to the shared cache in the
-/// background (<see cref="ImportWriteThrough"/>), so other replicas see them; a cache outage never fails an import.
+/// The write use cases: client-supplied closes and rates, validated row by row by <see cref="ImportRules"/> (the
+/// checks the startup files also pass; a bad row is rejected with its index and reason, the rest are imported),
+/// idempotent, conflicts rejected unless overwrite. The values the store accepted (added, unchanged, replaced) are
+/// then written through to the shared cache in the background (<see cref="ImportWriteThrough"/>), so other
+/// replicas see them; a cache outage never fails an import.
 /// </summary>
 public sealed class ImportCommands(
-    MarketDataStore store, TimeProvider clock, Valuation.ValuationOptions options, ImportWriteThrough? writeThrough = null)
+    MarketDataStore store, ImportRules rules, Valuation.ValuationOptions options, ImportWriteThrough? writeThrough = null)
 {
     private const string ValidPrefix = "valid";
 
@@ -28,31 +29,16 @@ public sealed class ImportCommands(
         var valid = new List<DailyClose>(rows.Count);
         var validIndex = new List<int>(rows.Count);
         var rejected = new List<ImportRowError>();
-        DateOnly todayUtc = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         for (int i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
-            DateOnly date = default;
-            decimal close = 0m;
-            var error = (Valuation.ResolvedPolicy.IsVenueId(r.Venue) ? null
-                    : CalcError.Invalid(Reasons.UnknownVenue, "venue", $"venue '{r.Venue}' is not a venue id (lower-case letters, digits, '-')"))
-                ?? Inputs.AssetCode(r.Base, "base")
-                ?? Inputs.AssetCode(r.Quote, "quote")
-                ?? Inputs.Date(r.Date, "date", out date)
-                ?? Inputs.Decimal(r.Close, "close", out close)
-                ?? Inputs.Positive(close, "close");
-            if (error is null && date >= todayUtc)
-            {
-                error = CalcError.Precondition(Reasons.PriceNotFinal, $"the UTC day {r.Date} has not closed yet; only final closes are imported", "date");
-            }
-
-            if (error is not null)
+            if (rules.Close(r.Venue, r.Base, r.Quote, r.Date, r.Close, CloseFields.Api, out var close) is { } error)
             {
                 rejected.Add(new ImportRowError(i.ToString(System.Globalization.CultureInfo.InvariantCulture), error));
                 continue;
             }
 
-            valid.Add(new DailyClose(r.Venue, new AssetPair(r.Base, r.Quote), date, close, IsFinal: true));
+            valid.Add(close!);
             validIndex.Add(i);
         }
 
@@ -70,20 +56,13 @@ public sealed class ImportCommands(
         for (int i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
-            DateOnly date = default;
-            decimal value = 0m;
-            var error = Inputs.Currency(r.Currency, "currency")
-                ?? Inputs.Date(r.EffectiveDate, "effective_date", out date)
-                ?? (r.Nominal > 0 ? null : CalcError.Invalid(Reasons.InvalidAmount, "nominal", "nominal must be a positive integer"))
-                ?? Inputs.Decimal(r.Value, "value", out value)
-                ?? Inputs.Positive(value, "value");
-            if (error is not null)
+            if (rules.Rate(r.Currency, r.EffectiveDate, r.Nominal, r.Value, RateFields.Api, out var rate) is { } error)
             {
                 rejected.Add(new ImportRowError(i.ToString(System.Globalization.CultureInfo.InvariantCulture), error));
                 continue;
             }
 
-            valid.Add(new CbrRate(r.Currency, date, r.Nominal, value));
+            valid.Add(rate!);
             validIndex.Add(i);
         }
 

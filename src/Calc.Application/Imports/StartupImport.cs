@@ -19,19 +19,15 @@ public static class StartupImport
     public const string CbrRatesFile = "cbr-rates.csv";
 
     /// <summary>
-    /// Imports whichever of the two files exist in <paramref name="directory"/>. Throws <see cref="CalcException"/>
-    /// when the directory is missing or holds neither file, or (in <see cref="ImportErrorMode.Fail"/>) on the
-    /// first file with a bad row.
+    /// Imports whichever of the two files exist in <paramref name="directory"/>, each row checked by
+    /// <paramref name="rules"/> (the checks of the import methods), and queues the values each file added to the
+    /// store (or found already there) for <paramref name="writeThrough"/>, when given, to share through the cache.
+    /// Throws <see cref="CalcException"/> when the directory is missing or holds neither file, or (in
+    /// <see cref="ImportErrorMode.Fail"/>) on the first file with a bad row.
     /// </summary>
-    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode) =>
-        Run(store, directory, mode, writeThrough: null);
-
-    /// <summary>
-    /// As <see cref="Run(MarketDataStore, string, ImportErrorMode)"/>, and queues the values each file added to
-    /// the store (or found already there) for <paramref name="writeThrough"/> to share through the cache.
-    /// </summary>
-    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode, ImportWriteThrough? writeThrough)
+    public static ImportReport Run(MarketDataStore store, string directory, ImportErrorMode mode, ImportRules rules, ImportWriteThrough? writeThrough = null)
     {
+        ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(store);
         if (!Directory.Exists(directory))
         {
@@ -52,7 +48,7 @@ public static class StartupImport
         if (File.Exists(ratesPath))
         {
             using var reader = new StreamReader(ratesPath);
-            var parsed = MarketDataCsv.ParseCbrRates(reader, ratesPath);
+            var parsed = MarketDataCsv.ParseCbrRates(reader, ratesPath, rules);
             Check(parsed.Errors, mode);
             var stored = store.ImportCbrRates(parsed.Rows, overwrite: false, ratesPath);
             var accepted = ImportedValues.Accepted(parsed.Rows, stored, ratesPath);
@@ -63,7 +59,7 @@ public static class StartupImport
         if (File.Exists(closesPath))
         {
             using var reader = new StreamReader(closesPath);
-            var parsed = MarketDataCsv.ParseCloses(reader, closesPath);
+            var parsed = MarketDataCsv.ParseCloses(reader, closesPath, rules);
             Check(parsed.Errors, mode);
             var stored = store.ImportCloses(parsed.Rows, overwrite: false, closesPath);
             var accepted = ImportedValues.Accepted(parsed.Rows, stored, closesPath);

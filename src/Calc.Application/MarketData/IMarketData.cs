@@ -46,8 +46,14 @@ public interface IMarketData
     /// <summary>Batch form: results[i] answers keys[i].</summary>
     ValueTask GetClosesAsync(IReadOnlyList<Ports.CloseKey> keys, Lookup<CloseQuote>[] results, CancellationToken cancellationToken);
 
-    /// <summary>Venues and pairs with data, with the span each covers.</summary>
+    /// <summary>
+    /// Venues with data or an upstream, with the pairs held and the span each covers; only venues of
+    /// <see cref="Venues"/>, never another.
+    /// </summary>
     IReadOnlyList<VenueInfo> ListVenues();
+
+    /// <summary>The venues Calc accepts: those with a client and those the operator declared.</summary>
+    VenueRegistry Venues { get; }
 }
 
 /// <summary>A venue with the pairs Calc knows on it.</summary>

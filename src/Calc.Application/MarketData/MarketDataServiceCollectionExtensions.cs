@@ -22,10 +22,14 @@ public static class MarketDataServiceCollectionExtensions
         services.Configure<MarketDataOptions>(section);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MarketDataStore>();
+        // the venues imports and lookups accept (MarketData:ExtraVenues; a malformed id stops startup here) and
+        // the one validation of imported rows (import methods and startup files)
+        services.TryAddSingleton(VenueRegistry.FromConfiguration(section));
+        services.TryAddSingleton(sp => new Imports.ImportRules(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<VenueRegistry>()));
         services.TryAddSingleton<IQuoteCache>(NoQuoteCache.Instance);
         services.TryAddSingleton<Imports.ImportWriteThrough>(); // imports → shared cache, for the other replicas
         services.TryAddSingleton<UpstreamHealth>();
-        services.TryAddSingleton<TieredMarketData>();
+        services.TryAddSingleton<TieredMarketData>(); // takes the VenueRegistry (optional parameter, injected when registered)
         services.TryAddSingleton<IMarketData>(sp => sp.GetRequiredService<TieredMarketData>());
         services.AddHealthChecks().AddCheck<MarketDataHealthCheck>("market-data", tags: ["ready"]);
         bool anyUpstream = section.GetSection("Upstreams").GetChildren().Any(c => c.GetValue<bool>("Enabled"));

@@ -50,9 +50,11 @@ public sealed partial class TieredMarketData : IMarketData
         TimeProvider time,
         IOptions<MarketDataOptions> options,
         UpstreamHealth health,
-        ILogger<TieredMarketData> logger)
+        ILogger<TieredMarketData> logger,
+        VenueRegistry? venueRegistry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Venues = venueRegistry ?? VenueRegistry.SupportedOnly;
         _store = store;
         _cache = cache;
         _cbr = cbrSources.FirstOrDefault();
@@ -111,12 +113,16 @@ public sealed partial class TieredMarketData : IMarketData
 
     public IReadOnlyCollection<string> UpstreamVenues => _venues.Keys;
 
+    public VenueRegistry Venues { get; }
+
     public IReadOnlyList<VenueInfo> ListVenues()
     {
+        // imports refuse undeclared venues; the filter keeps the list to declared venues whatever the store holds
         var spans = _store.CloseSpans()
             .GroupBy(s => s.Venue, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(s => new PairSpan(s.Pair, s.First, s.Last)).ToArray(), StringComparer.Ordinal);
         return spans.Keys.Union(_venues.Keys, StringComparer.Ordinal)
+            .Where(Venues.IsDeclared)
             .Order(StringComparer.Ordinal)
             .Select(v => new VenueInfo(v, VenueDays.Convention(v), spans.TryGetValue(v, out var pairs) ? pairs : []))
             .ToArray();

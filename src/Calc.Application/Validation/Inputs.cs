@@ -131,5 +131,6 @@ public static class Inputs
             : null;
     }
 
-    private static string Echo(string text) => text.Length <= EchoLimit ? text : string.Concat(text.AsSpan(0, EchoLimit), "…");
+    /// <summary>A client's value as quoted back in a message: at most 64 characters.</summary>
+    public static string Echo(string text) => text.Length <= EchoLimit ? text : string.Concat(text.AsSpan(0, EchoLimit), "…");
 }

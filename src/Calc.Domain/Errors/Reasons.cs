@@ -26,6 +26,12 @@ public static class Reasons
     public const string PriceNotFinal = "PRICE_NOT_FINAL";
     public const string RateNotFound = "RATE_NOT_FOUND";
     public const string RateNotPublished = "RATE_NOT_PUBLISHED";
+
+    // imported market data (Calc.Application.Imports.ImportRules)
+    public const string DateInFuture = "DATE_IN_FUTURE";
+    public const string DateTooEarly = "DATE_TOO_EARLY";
+    public const string InvalidNominal = "INVALID_NOMINAL";
+    public const string RubImplicit = "RUB_IMPLICIT";
     public const string NoRuleInForce = "NO_RULE_IN_FORCE";
     public const string ConflictingValue = "CONFLICTING_VALUE";
     public const string DuplicateId = "DUPLICATE_ID";

@@ -31,14 +31,7 @@ public sealed class ApiKeyInterceptor : CallInterceptor
 
     public ApiKeyInterceptor(IConfiguration configuration)
     {
-        var entries = new List<string>();
-        entries.AddRange((configuration["Auth:ApiKeys"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        if (configuration["Auth:ApiKeysFile"] is { Length: > 0 } file)
-        {
-            entries.AddRange(File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
-        }
-
-        _keys = entries.Select(Parse).ToArray();
+        _keys = [.. ApiKeyEntries.Read(configuration).Select(e => (e.Name, SHA256.HashData(Encoding.UTF8.GetBytes(e.Key)), e.CanWrite))];
         _requireForReads = configuration.GetValue("Auth:RequireKeyForReads", false);
     }
 
@@ -100,14 +93,32 @@ public sealed class ApiKeyInterceptor : CallInterceptor
 
         return found;
     }
+}
 
-    private static (string, byte[], bool) Parse(string entry)
+/// <summary>The entries of <c>Auth:ApiKeys</c> and <c>Auth:ApiKeysFile</c>: what the key check compares against and what log redaction hides.</summary>
+public static class ApiKeyEntries
+{
+    /// <summary>Every configured entry; a malformed one stops startup naming its name (never its key).</summary>
+    public static IReadOnlyList<(string Name, string Key, bool CanWrite)> Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var entries = new List<string>();
+        entries.AddRange((configuration["Auth:ApiKeys"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (configuration["Auth:ApiKeysFile"] is { Length: > 0 } file)
+        {
+            entries.AddRange(File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')));
+        }
+
+        return [.. entries.Select(Parse)];
+    }
+
+    private static (string, string, bool) Parse(string entry)
     {
         var parts = entry.Split('=');
         return parts.Length switch
         {
-            2 when parts[1].Length > 0 => (parts[0], SHA256.HashData(Encoding.UTF8.GetBytes(parts[1])), true),
-            3 when parts[1].Length > 0 && parts[2] is "read" or "write" => (parts[0], SHA256.HashData(Encoding.UTF8.GetBytes(parts[1])), parts[2] == "write"),
+            2 when parts[1].Length > 0 => (parts[0], parts[1], true),
+            3 when parts[1].Length > 0 && parts[2] is "read" or "write" => (parts[0], parts[1], parts[2] == "write"),
             _ => throw new InvalidOperationException($"Auth:ApiKeys entry '{parts[0]}=…' must be name=key or name=key=read"),
         };
     }

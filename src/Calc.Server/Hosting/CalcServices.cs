@@ -17,8 +17,14 @@ namespace Calc.Server.Hosting;
 /// <summary>Registration of Calc's application, adapters and transport.</summary>
 public static class CalcServices
 {
+    /// <summary>
+    /// Structured JSON console logs (<c>Logging:Json</c>, default true) under <see cref="LogPolicy"/>: framework
+    /// per-request lines at Warning unless configured otherwise, configured API keys redacted.
+    /// </summary>
     public static WebApplicationBuilder AddCalcLogging(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        LogPolicy.AddDefaultLevels(builder.Configuration);
         if (builder.Configuration.GetValue("Logging:Json", true))
         {
             builder.Logging.ClearProviders();
@@ -39,6 +45,7 @@ public static class CalcServices
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         }
 
+        LogPolicy.RedactConsole(builder.Logging, [.. ApiKeyEntries.Read(builder.Configuration).Select(e => e.Key)]);
         return builder;
     }
 

@@ -22,7 +22,7 @@ public static partial class MarketDataStartup
         try
         {
             // accepted values also go to the shared cache (in the background; startup never waits for Redis)
-            var report = StartupImport.Run(store, Path.GetFullPath(path), mode, app.Services.GetService<ImportWriteThrough>());
+            var report = StartupImport.Run(store, Path.GetFullPath(path), mode, app.Services.GetRequiredService<ImportRules>(), app.Services.GetService<ImportWriteThrough>());
             LogImported(logger, Path.GetFullPath(path), report.Added, report.Unchanged, report.Rejected.Count);
             foreach (var rejected in report.Rejected)
             {

@@ -15,16 +15,56 @@ public static class GrpcErrors
     /// <summary>Reason of a request message over <c>Grpc:MaxReceiveMessageSize</c> (RESOURCE_EXHAUSTED).</summary>
     public const string MessageTooLarge = "MESSAGE_TOO_LARGE";
 
+    /// <summary>The configuration key of the gRPC message limit.</summary>
+    public const string MessageLimitKey = "Grpc:MaxReceiveMessageSize";
+
+    /// <summary>The configuration key of the HTTP request body limit on non-gRPC paths (Kestrel's MaxRequestBodySize).</summary>
+    public const string BodyLimitKey = "Limits:MaxRequestBodyBytes";
+
+    /// <summary>The configuration key of the minimum request body data rate (Kestrel's MinRequestBodyDataRate).</summary>
+    public const string BodyDataRateKey = "Limits:MinRequestBodyDataRate";
+
+    /// <summary>Reason of a request body that arrived slower than the minimum data rate (DEADLINE_EXCEEDED, HTTP 408).</summary>
+    public const string RequestBodyTooSlow = "REQUEST_BODY_TOO_SLOW";
+
     /// <summary>RESOURCE_EXHAUSTED <c>MESSAGE_TOO_LARGE</c> naming the limit in bytes and what to do.</summary>
-    public static Google.Rpc.Status TooLarge(long limit, string limitKey)
+    public static Google.Rpc.Status TooLarge(long limit, string limitKey) => TooLarge(limit, limitKey, "request message");
+
+    /// <summary>
+    /// RESOURCE_EXHAUSTED <c>MESSAGE_TOO_LARGE</c>: the <paramref name="subject"/> ("request message", "request body")
+    /// is over <paramref name="limit"/> bytes, the configured value of <paramref name="limitKey"/>; ErrorInfo metadata
+    /// <c>limit_bytes</c> and <c>limit_key</c>.
+    /// </summary>
+    public static Google.Rpc.Status TooLarge(long limit, string limitKey, string subject)
     {
+        string bytes = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var status = new Google.Rpc.Status
         {
             Code = (int)StatusCode.ResourceExhausted,
-            Message = $"the request message is larger than this server's limit of {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes ({limitKey}); "
+            Message = $"the {subject} is larger than this server's limit of {bytes} bytes ({limitKey}); "
                 + "send fewer items per call (income also streams: StreamRecognizeIncome over HTTP/2 gRPC)",
         };
-        status.Details.Add(Any.Pack(Info(MessageTooLarge, ("limit_bytes", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+        status.Details.Add(Any.Pack(Info(MessageTooLarge, ("limit_bytes", bytes), ("limit_key", limitKey))));
+        return status;
+    }
+
+    /// <summary>
+    /// DEADLINE_EXCEEDED <c>REQUEST_BODY_TOO_SLOW</c>: the request body arrived slower than
+    /// <paramref name="bytesPerSecond"/> after the <paramref name="gracePeriod"/>; ErrorInfo metadata
+    /// <c>min_bytes_per_second</c>, <c>grace_period_seconds</c> and <c>limit_key</c>.
+    /// </summary>
+    public static Google.Rpc.Status TooSlow(double bytesPerSecond, TimeSpan gracePeriod)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string rate = bytesPerSecond.ToString("0.###", invariant);
+        string grace = gracePeriod.TotalSeconds.ToString("0.###", invariant);
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)StatusCode.DeadlineExceeded,
+            Message = $"the request body arrived slower than this server's minimum of {rate} bytes/s (after a {grace} s grace period; "
+                + $"{BodyDataRateKey}); send the whole body without pauses",
+        };
+        status.Details.Add(Any.Pack(Info(RequestBodyTooSlow, ("min_bytes_per_second", rate), ("grace_period_seconds", grace), ("limit_key", BodyDataRateKey))));
         return status;
     }
 

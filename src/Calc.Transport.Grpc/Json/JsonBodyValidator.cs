@@ -4,6 +4,8 @@ using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Grpc.JsonTranscoding;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Calc.Transport.Grpc.Json;
 
@@ -19,12 +21,20 @@ namespace Calc.Transport.Grpc.Json;
 /// <item><c>INVALID_JSON_VALUE</c>: a value of the wrong JSON type (a number where a string is expected, …);</item>
 /// <item><c>INVALID_TIMESTAMP</c> / <c>INVALID_ENUM</c>: a timestamp that is not RFC 3339, an unknown enum name;</item>
 /// <item><c>UNSUPPORTED_MEDIA_TYPE</c> (HTTP 415): no JSON content type;</item>
-/// <item><c>MESSAGE_TOO_LARGE</c> (HTTP 413, RESOURCE_EXHAUSTED): a body over <c>Grpc:MaxReceiveMessageSize</c>, as a gRPC message.</item>
+/// <item><c>MESSAGE_TOO_LARGE</c> (HTTP 413, RESOURCE_EXHAUSTED): a body over the smaller of <c>Grpc:MaxReceiveMessageSize</c>
+/// (the body is one gRPC message) and Kestrel's request body limit (<c>Limits:MaxRequestBodyBytes</c>), naming that
+/// limit in bytes and its key, whether the body declares its length or is chunked;</item>
+/// <item><c>REQUEST_BODY_TOO_SLOW</c> (HTTP 408, DEADLINE_EXCEEDED): a body trickled slower than Kestrel's minimum request
+/// body data rate, naming the rate and grace period.</item>
 /// </list>
+/// Both are the client's doing: answered with the JSON status and logged at Debug only (no error, no stack trace).
 /// Accepted bodies are passed on unchanged (the check reads a copy held in memory; the request size limits
 /// of Kestrel bound it). Field names are accepted in lowerCamelCase and as in the .proto, as transcoding does.
 /// </summary>
-public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions.Options.IOptions<GrpcServerOptions> options)
+public sealed partial class JsonBodyValidator(
+    RequestDelegate next,
+    Microsoft.Extensions.Options.IOptions<GrpcServerOptions> options,
+    Microsoft.Extensions.Logging.ILogger<JsonBodyValidator> logger)
 {
     private readonly long _limit = options.Value.MaxReceiveMessageSize;
 
@@ -55,20 +65,34 @@ public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions
             return;
         }
 
+        // the limit that binds: the message limit, or Kestrel's body limit when an operator set it lower
+        var (limit, limitKey) = context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is long bodyLimit && bodyLimit < _limit
+            ? (bodyLimit, GrpcErrors.BodyLimitKey)
+            : (_limit, GrpcErrors.MessageLimitKey);
         byte[]? body;
         try
         {
-            body = context.Request.ContentLength > _limit ? null : await ReadAllAsync(context.Request.Body, _limit, context.RequestAborted);
+            body = context.Request.ContentLength > limit ? null : await ReadAllAsync(context.Request.Body, limit, context.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            body = null; // over Kestrel's MaxRequestBodySize (Limits:MaxRequestBodyBytes), which is above the message limit
+            body = null; // Kestrel's own count reached its limit first: the same figure, named above
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            // slower than Kestrel's MinRequestBodyDataRate: the client's doing, answered and logged at Debug
+            var rate = context.Features.Get<IHttpMinRequestBodyDataRateFeature>()?.MinDataRate;
+            LogRefused(logger, context.Request.Path, GrpcErrors.RequestBodyTooSlow, rate?.BytesPerSecond ?? 0);
+            await JsonErrors.WriteAsync(context.Response, StatusCodes.Status408RequestTimeout,
+                GrpcErrors.TooSlow(rate?.BytesPerSecond ?? 0, rate?.GracePeriod ?? TimeSpan.Zero));
+            return;
         }
 
         if (body is null)
         {
-            // the same limit as a gRPC message, named; 413 rather than the 429 of RESOURCE_EXHAUSTED (retrying will not help)
-            await JsonErrors.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, GrpcErrors.TooLarge(_limit, "Grpc:MaxReceiveMessageSize"));
+            // 413 rather than the 429 of RESOURCE_EXHAUSTED (retrying will not help); the configured limit, not what was read
+            LogRefused(logger, context.Request.Path, GrpcErrors.MessageTooLarge, limit);
+            await JsonErrors.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, GrpcErrors.TooLarge(limit, limitKey, "request body"));
             return;
         }
 
@@ -379,6 +403,10 @@ public sealed class JsonBodyValidator(RequestDelegate next, Microsoft.Extensions
 
         return buffer.ToArray();
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 2201, Level = Microsoft.Extensions.Logging.LogLevel.Debug,
+        Message = "JSON request body to {Path} refused: {Reason} (limit {Limit})")]
+    private static partial void LogRefused(Microsoft.Extensions.Logging.ILogger logger, string path, string reason, double limit);
 
     /// <summary>The JSON path being read, e.g. <c>receipts[7345].receivedAt</c>.</summary>
     private sealed class PathBuilder

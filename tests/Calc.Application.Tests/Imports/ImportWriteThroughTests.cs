@@ -224,7 +224,7 @@ public sealed class ImportWriteThroughTests
             await using var writeThrough = new ImportWriteThrough(cache, store, new ListLogger<ImportWriteThrough>());
 
             // Act
-            var report = StartupImport.Run(store, dir.FullName, ImportErrorMode.Fail, writeThrough);
+            var report = StartupImport.Run(store, dir.FullName, ImportErrorMode.Fail, new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly), writeThrough);
             await writeThrough.WhenWrittenAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
             // Assert
@@ -253,7 +253,7 @@ public sealed class ImportWriteThroughTests
             await using var writeThrough = new ImportWriteThrough(cache, store, new ListLogger<ImportWriteThrough>());
 
             // Act
-            var error = Record.Exception(() => StartupImport.Run(store, dir.FullName, ImportErrorMode.Fail, writeThrough));
+            var error = Record.Exception(() => StartupImport.Run(store, dir.FullName, ImportErrorMode.Fail, new ImportRules(TimeProvider.System, VenueRegistry.SupportedOnly), writeThrough));
             await writeThrough.WhenWrittenAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
             // Assert
@@ -268,7 +268,7 @@ public sealed class ImportWriteThroughTests
     }
 
     private static ImportCommands Commands(MarketDataStore store, ImportWriteThrough writeThrough) =>
-        new(store, new ManualTime(Now), new ValuationOptions(), writeThrough);
+        new(store, new ImportRules(new ManualTime(Now), VenueRegistry.SupportedOnly), new ValuationOptions(), writeThrough);
 
     /// <summary>A cache port that records what it is given; it can be down (takes nothing) or broken (throws).</summary>
     private sealed class RecordingCache : IQuoteCache

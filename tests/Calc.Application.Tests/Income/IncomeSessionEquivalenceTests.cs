@@ -21,6 +21,7 @@ namespace Calc.Application.Tests.Income;
 /// </summary>
 public sealed class IncomeSessionEquivalenceTests
 {
+    /// <summary>A venue without a client, declared as an operator would (MarketData:ExtraVenues).</summary>
     private const string Venue = "testx";
     /// <summary>Data windows around the 2025 DST changes of London (30.03, 26.10) and New York (09.03, 02.11).</summary>
     private static readonly (DateOnly From, DateOnly To)[] Windows =
@@ -28,7 +29,7 @@ public sealed class IncomeSessionEquivalenceTests
 
     private static readonly RuleSet Rules = RuleSetLoader.LoadEmbedded();
     private static readonly ValuationOptions Options = new();
-    private static readonly Pricer SharedPricer = new(Build.Tiered(new ManualTime(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero)), Store()));
+    private static readonly Pricer SharedPricer = new(Build.Tiered(new ManualTime(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero)), Store(), registry: new VenueRegistry([Venue])));
     private static readonly IncomeRecognition Recognition = new(SharedPricer, Rules, Options);
 
     private static MarketDataStore Store()

@@ -28,7 +28,7 @@ internal static class InProcessServices
         services.AddSingleton<IncomeGrpcService>();
         services.AddSingleton<QuoteGrpcService>();
         var provider = services.BuildServiceProvider();
-        StartupImport.Run(provider.GetRequiredService<MarketDataStore>(), dataDirectory, ImportErrorMode.Fail);
+        StartupImport.Run(provider.GetRequiredService<MarketDataStore>(), dataDirectory, ImportErrorMode.Fail, provider.GetRequiredService<ImportRules>());
         return provider;
     }
 }

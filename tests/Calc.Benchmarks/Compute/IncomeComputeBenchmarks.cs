@@ -43,7 +43,7 @@ public class IncomeComputeBenchmarks
         services.AddSingleton<Pricer>();
         services.AddSingleton<IncomeRecognition>();
         var provider = services.BuildServiceProvider();
-        StartupImport.Run(provider.GetRequiredService<MarketDataStore>(), options.DataDirectory, ImportErrorMode.Fail);
+        StartupImport.Run(provider.GetRequiredService<MarketDataStore>(), options.DataDirectory, ImportErrorMode.Fail, provider.GetRequiredService<ImportRules>());
         _recognition = provider.GetRequiredService<IncomeRecognition>();
 
         var request = Workload.Load(options.DataDirectory, "2025-08").BatchRequests(Receipts)[0];

@@ -9,13 +9,14 @@ namespace Calc.LoadTests.Scenarios;
 /// </summary>
 public static class ScenarioCommands
 {
-    public static readonly string[] Names = ["unary", "unary-h2load", "batch", "stream", "connect", "cold"];
+    public static readonly string[] Names = ["unary", "unary-h2load", "batch", "batch-h2load", "stream", "connect", "cold"];
 
     public static IEnumerable<LoadCommand> All =>
     [
         Command("unary", "1: GetQuote/GetCbrRate mix, .NET client: closed-loop peak, then open loop at half of it"),
         Command("unary-h2load", "1: the same mix with h2load and prepared bodies"),
         Command("batch", "2: RecognizeIncome, 10,000 receipts per call, 31 days × 3 assets"),
+        Command("batch-h2load", "2: the same batch with h2load and one prepared body, 2 calls in flight"),
         Command("stream", "3: StreamRecognizeIncome month-end run, 1,000,000 receipts in one stream"),
         Command("connect", "4: Connect JSON RecognizeIncome over HTTP/1.1, 1,000-row batches"),
         Command("cold", "5: cold start against a loopback upstream fake: empty Redis, then warm Redis"),
@@ -48,6 +49,7 @@ public static class ScenarioCommands
                 "unary" => await UnaryScenarios.DotnetAsync(server, workload, options, ct).ConfigureAwait(false),
                 "unary-h2load" => await UnaryScenarios.H2LoadAsync(server, workload, options, ct).ConfigureAwait(false),
                 "batch" => [await IncomeScenarios.BatchAsync(server, workload, options, ct).ConfigureAwait(false)],
+                "batch-h2load" => await UnaryScenarios.BatchH2LoadAsync(server, workload, options, ct).ConfigureAwait(false),
                 "stream" => [await IncomeScenarios.StreamAsync(server, workload, options, ct).ConfigureAwait(false)],
                 "connect" => [await IncomeScenarios.ConnectAsync(server, workload, options, ct).ConfigureAwait(false)],
                 _ => throw new ArgumentException($"unknown scenario '{scenario}'", nameof(scenario)),

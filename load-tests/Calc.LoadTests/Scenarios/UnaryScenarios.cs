@@ -201,6 +201,58 @@ public static partial class UnaryScenarios
         }
     }
 
+    /// <summary>
+    /// Scenario 2 with h2load: RecognizeIncome of one prepared 10,000-receipt request (<c>--batch</c>), framed once,
+    /// sent by h2load over <c>--h2load-clients</c> connections with one call in flight each (default 2, as the
+    /// .NET batch run). Items are receipts; h2load checks the HTTP status only, so the run is preceded by one
+    /// checked call through the .NET client.
+    /// </summary>
+    public static async Task<IReadOnlyList<ScenarioReport>> BatchH2LoadAsync(ServerUnderTest server, Workload workload, ScenarioOptions options, CancellationToken ct)
+    {
+        string? h2load = FindOnPath("h2load");
+        if (h2load is null)
+        {
+            Console.Error.WriteLine("h2load not installed (Debian: nghttp2-client); skipping the h2load run");
+            return [];
+        }
+
+        int batch = options.Int("batch", 10_000, 500);
+        int clients = options.Int("h2load-clients", 2, 1);
+        double duration = options.Double("duration", 10, 1);
+        var request = workload.BatchRequests(batch)[0];
+        using (var channel = LoadChannel.For(server.GrpcAddress))
+        {
+            var answer = await new V1.IncomeService.IncomeServiceClient(channel).RecognizeIncomeAsync(request, LoadChannel.Call(ct)).ConfigureAwait(false);
+            int failed = answer.Results.Count(r => r.ResultCase != V1.IncomeResult.ResultOneofCase.Income);
+            if (answer.Results.Count != batch || failed > 0)
+            {
+                throw new InvalidOperationException($"the prepared batch is not fully valued: {answer.Results.Count} results, {failed} errors");
+            }
+        }
+
+        string dir = Directory.CreateTempSubdirectory("calc-h2load-batch-").FullName;
+        try
+        {
+            string body = Path.Combine(dir, "batch.bin");
+            await File.WriteAllBytesAsync(body, Frame(request), ct).ConfigureAwait(false);
+            string log = Path.Combine(dir, "log.tsv");
+            var measurement = Measurement.Start(server);
+            var (ok, failedCalls, latencies) = await RunH2LoadAsync(h2load,
+            [
+                "-c", clients.ToString(CultureInfo.InvariantCulture), "-m", "1", "-D", duration.ToString(CultureInfo.InvariantCulture),
+                "--warm-up-time=2", "-d", body, "--log-file", log, "-H", "content-type: application/grpc", "-H", "te: trailers",
+                new Uri(server.GrpcAddress, "/calc.v1.IncomeService/RecognizeIncome").ToString(),
+            ], log, ct).ConfigureAwait(false);
+            var report = measurement.Stop("2 batch RecognizeIncome (h2load)", "receipts", ok * batch, ok + failedCalls, failedCalls, Latencies.Merge([latencies]),
+                $"{batch:N0} receipts per call, {clients} connections × 1 call in flight, one prepared body; after h2load's 2 s warm-up");
+            return [report with { Seconds = Math.Max(0.001, report.Seconds - 2) }];
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task<ScenarioReport> RunPairAsync(string h2load, ServerUnderTest server, (string Method, string Body)[] bodies, string dir,
         int clients, int streams, double duration, int rps, CancellationToken ct)
     {
@@ -229,7 +281,7 @@ public static partial class UnaryScenarios
         return report with { Seconds = Math.Max(0.001, report.Seconds - 1) };
     }
 
-    private static async Task<(long Succeeded, long Failed, Latencies Latencies)> RunH2LoadAsync(string h2load, string[] args, string log, CancellationToken ct)
+    internal static async Task<(long Succeeded, long Failed, Latencies Latencies)> RunH2LoadAsync(string h2load, string[] args, string log, CancellationToken ct)
     {
         var info = new ProcessStartInfo(h2load, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(info)!;
@@ -263,7 +315,7 @@ public static partial class UnaryScenarios
         return (succeeded, failed, latencies);
     }
 
-    private static byte[] Frame(IMessage message)
+    internal static byte[] Frame(IMessage message)
     {
         int size = message.CalculateSize();
         var buffer = new byte[5 + size];
@@ -272,7 +324,7 @@ public static partial class UnaryScenarios
         return buffer;
     }
 
-    private static string? FindOnPath(string tool) =>
+    internal static string? FindOnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 

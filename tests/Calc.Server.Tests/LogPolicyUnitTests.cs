@@ -27,6 +27,27 @@ public sealed class LogPolicyUnitTests
         Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Warning));
         Assert.True(loggers.CreateLogger("Calc.Transport.Grpc.Telemetry.GrpcTelemetryInterceptor").IsEnabled(LogLevel.Information));
         Assert.True(loggers.CreateLogger("Microsoft.Hosting.Lifetime").IsEnabled(LogLevel.Information));
+        // off entirely, so the hosting layer creates no Activity and log scope per request
+        Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Critical));
+    }
+
+    [Theory]
+    [InlineData("Microsoft.AspNetCore.Hosting.Diagnostics", null, "Warning")]
+    [InlineData("Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore=Debug", "Debug")]
+    [InlineData("Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Hosting.Diagnostics=Information", "Information")]
+    [InlineData("Calc.Server", null, "Information")]
+    [InlineData("Calc.Server", "Default=Error", "Error")]
+    public void ConfiguredLevel_NearestPrefixWins(string category, string? setting, string expected)
+    {
+        var values = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" };
+        if (setting is not null)
+        {
+            values["Logging:LogLevel:" + setting.Split('=')[0]] = setting.Split('=')[1];
+        }
+
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        Assert.Equal(Enum.Parse<LogLevel>(expected), CalcServices.ConfiguredLevel(configuration, category));
     }
 
     [Fact]

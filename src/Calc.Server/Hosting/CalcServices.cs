@@ -39,14 +39,29 @@ public static class CalcServices
         // Kestrel's hosting layer creates an Activity and a log scope for every request while its category is
         // enabled at any level, only to log "Request starting/finished" (Information), which the per-call event
         // (calc.grpc.server, 2101-2103) already covers: ~4 % of the server's CPU per unary call in a profile
-        // (load-tests/README.md). Off unless configured; tracing (Telemetry:Otlp) still gets its activities.
-        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] is null)
+        // (load-tests/README.md). While the configured level would hide those lines anyway (Warning, the default),
+        // the category is off; tracing (Telemetry:Otlp) still gets its activities.
+        if (ConfiguredLevel(builder.Configuration, "Microsoft.AspNetCore.Hosting.Diagnostics") >= LogLevel.Warning)
         {
             builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         }
 
         LogPolicy.RedactConsole(builder.Logging, [.. ApiKeyEntries.Read(builder.Configuration).Select(e => e.Key)]);
         return builder;
+    }
+
+    /// <summary>The <c>Logging:LogLevel</c> that applies to <paramref name="category"/>: its own key, else the nearest dotted prefix's, else <c>Default</c> (Information when unset).</summary>
+    internal static LogLevel ConfiguredLevel(IConfiguration configuration, string category)
+    {
+        for (string? name = category; name is not null; name = name.LastIndexOf('.') is > 0 and var dot ? name[..dot] : null)
+        {
+            if (configuration[$"Logging:LogLevel:{name}"] is { } value)
+            {
+                return Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level) ? level : LogLevel.Information;
+            }
+        }
+
+        return Enum.TryParse<LogLevel>(configuration["Logging:LogLevel:Default"], ignoreCase: true, out var fallback) ? fallback : LogLevel.Information;
     }
 
     public static IServiceCollection AddCalcApplication(this IServiceCollection services, IConfiguration configuration)

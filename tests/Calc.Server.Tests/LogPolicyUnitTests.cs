@@ -1,5 +1,6 @@
 using Calc.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -45,7 +46,7 @@ public sealed class LogPolicyUnitTests
             values["Logging:LogLevel:" + setting.Split('=')[0]] = setting.Split('=')[1];
         }
 
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
         Assert.Equal(Enum.Parse<LogLevel>(expected), CalcServices.ConfiguredLevel(configuration, category));
     }

@@ -11,7 +11,7 @@ namespace Calc.Server.Hosting;
 /// <c>authorization: Bearer …</c>: none → UNAUTHENTICATED <c>API_KEY_MISSING</c>, an unknown key →
 /// UNAUTHENTICATED <c>API_KEY_INVALID</c>, a read-only key → PERMISSION_DENIED <c>API_KEY_READ_ONLY</c>.
 /// Reads stay open unless <c>Auth:RequireKeyForReads</c> is true; a key presented on a read is still checked
-/// and its name becomes the caller identity for the rate limiter. Keys are compared as SHA-256 digests in
+/// and its name is the caller identity for the per-caller limits (<see cref="CallerIdentity"/>). Keys are compared as SHA-256 digests in
 /// constant time and never logged.
 /// </summary>
 public sealed class ApiKeyInterceptor : CallInterceptor
@@ -68,12 +68,14 @@ public sealed class ApiKeyInterceptor : CallInterceptor
 
         // a presented key is always checked (also where none is required), and names the caller for limits
         var match = Find(presented) ?? throw Denied(StatusCode.Unauthenticated, ApiKeyInvalid, "the API key is not valid");
-        CallerIdentity.SetApiKeyName(context, match.Name);
         if (write && !match.CanWrite)
         {
             throw Denied(StatusCode.PermissionDenied, ApiKeyReadOnly, $"API key '{match.Name}' may not call {context.Method} (read-only key)");
         }
     }
+
+    /// <summary>The name of the configured key <paramref name="presented"/> is, or null (for <see cref="CallerIdentity"/>).</summary>
+    public string? NameOf(string presented) => Find(presented)?.Name;
 
     private static RpcException Denied(StatusCode code, string reason, string message) =>
         GrpcErrors.Create(code, message, GrpcErrors.Info(reason));

@@ -25,6 +25,7 @@ public static class CalcHost
         var app = builder.Build();
 
         app.ImportMarketData();                                       // MarketData__ImportPath, fails startup on a bad row
+        app.UseCallerLimits();                                        // Limits:* per caller, before routing and before any body is read
         app.MapCalcServices();                                        // calc.v1 services, grpc.health.v1, reflection
         app.MapCalcHealthEndpoints();                                 // /alive and /health
         app.UseCalcTelemetry();                                       // server gauges; exporters start before the first call

@@ -90,7 +90,7 @@ public static class CalcServices
     {
         services.AddCalcGrpc(configuration);                    // Grpc.AspNetCore, JSON transcoding, reflection, OpenAPI, calc.v1 services
         services.AddCallInterceptor<ApiKeyInterceptor>();       // Auth:* (skipped per call when no key is configured)
-        services.AddCallInterceptor<RateLimitInterceptor>();    // Limits:* (after the key check: key names identify callers)
+        services.AddSingleton<CallerLimits>();                  // Limits:* per caller, applied before the body is read (UseCallerLimits)
         return services;
     }
 

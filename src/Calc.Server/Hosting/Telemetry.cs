@@ -23,7 +23,7 @@ public sealed class CalcServerMetrics : IDisposable
 
     private readonly Meter _meter;
 
-    public CalcServerMetrics(IMeterFactory meters, MarketDataStore store, IQuoteCache cache, UpstreamHealth upstreams, RateLimitInterceptor limits)
+    public CalcServerMetrics(IMeterFactory meters, MarketDataStore store, IQuoteCache cache, UpstreamHealth upstreams, CallerLimits limits)
     {
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
@@ -34,7 +34,8 @@ public sealed class CalcServerMetrics : IDisposable
             .Where(s => s.Status is not null)
             .Select(s => new Measurement<int>(s.Status!.Reachable ? 1 : 0, new KeyValuePair<string, object?>("source", s.Source))),
             "{bool}", "Whether the last call to an upstream source succeeded");
-        _meter.CreateObservableGauge("calc.limits.tracked_callers", () => limits.TrackedCallers, "{caller}", "Callers tracked by the rate limiter");
+        _meter.CreateObservableGauge("calc.limits.tracked_callers", () => limits.TrackedCallers, "{caller}", "Callers tracked by the per-caller limits");
+        _meter.CreateObservableGauge("calc.limits.buffered_request_bytes", () => limits.BufferedBytes, "By", "Request bytes held for unfinished messages and bodies");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Calc.Reliability.Tests.Infrastructure;
+using Calc.V1;
+using Grpc.Core;
+
+namespace Calc.Reliability.Tests.Attacks;
+
+/// <summary>
+/// The request body guard's answers, against a real server with small limits so each case takes seconds: a 1 MiB
+/// message limit, so a caller may hold 1 MiB + 5 bytes of unfinished messages (the least
+/// <c>Limits:MaxBufferedRequestBytesPerCaller</c> may be); a message must arrive within 2 s of its first byte; a
+/// client stream may wait 3 s for its next message; a 64 KiB stream window, so a client's write of a message head
+/// returns only once the server has read all but the last window of it.
+/// </summary>
+[Collection(AttackCollection.Name)]
+[Trait("Category", "Attack")]
+public sealed class RequestBodyLimitTests : IAsyncLifetime
+{
+    private const int MessageLimit = 1024 * 1024;
+    private const string Recognize = "calc.v1.IncomeService/RecognizeIncome";
+
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ServerProcess _server = null!;
+
+    public async Task InitializeAsync() => _server = await CalcProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["Grpc__MaxReceiveMessageSize"] = MessageLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__MaxBufferedRequestBytesPerCaller"] = (MessageLimit + 5).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__MessageReceiveTimeout"] = "00:00:02",
+        ["Limits__StreamIdleTimeout"] = "00:00:03",
+        ["Grpc__InitialStreamWindowSize"] = "65536",
+    });
+
+    public async Task DisposeAsync()
+    {
+        _release.TrySetResult();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task UnfinishedMessage_EndsWithDeadlineExceeded_MessageTimeout_AfterTheLimit()
+    {
+        using var http = Wire.NewH2Client();
+        var clock = Stopwatch.StartNew();
+        // a 1 000-byte message of which 500 bytes come, then nothing (the body never ends)
+        var (status, reason, message) = await CallAsync(http, Recognize, [.. Wire.Frame(new byte[1000]).AsSpan(0, 505)]);
+
+        Assert.Equal(("DEADLINE_EXCEEDED", "MESSAGE_TIMEOUT"), (status, reason));
+        Assert.Contains("Limits:MessageReceiveTimeout", message, StringComparison.Ordinal);
+        // checked once a second: ended between the limit and the limit plus a tick (and a loaded machine's delay)
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
+    public async Task IdleClientStream_EndsWithDeadlineExceeded_StreamIdleTimeout()
+    {
+        using var channel = RpcChannel.For(_server.GrpcAddress);
+        var income = new IncomeService.IncomeServiceClient(channel);
+        var clock = Stopwatch.StartNew();
+        using var call = income.StreamRecognizeIncome(deadline: DateTime.UtcNow.AddSeconds(30));
+        // nothing is written: the server waits for the first message, then gives up
+        var ended = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal("DEADLINE_EXCEEDED", ended.StatusName());
+        Assert.Equal("STREAM_IDLE_TIMEOUT", RpcAssert.ReasonOf(ended));
+        Assert.Contains("Limits:StreamIdleTimeout", ended.Status.Detail, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9));
+    }
+
+    [Fact]
+    public async Task SecondUnfinishedMessage_PastTheCallerBuffer_ResourceExhausted_RequestBufferFull_FirstStillCompletes()
+    {
+        using var http = Wire.NewH2Client();
+        // the first call: GetCbrRate padded to ~1 MiB with an unknown field; 1 000 KiB of it come, then it waits
+        byte[] padded = Wire.Frame(PaddedRateRequest(1_040_000));
+        const int headLength = 1000 * 1024;
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = CallAsync(http, "calc.v1.QuoteService/GetCbrRate", padded[..headLength], rest.Task, padded[headLength..], sent);
+        await Task.WhenAny(sent.Task, first, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(sent.Task.IsCompleted, first.IsCompleted ? $"the first call ended early: {await first}" : "the first call's head was not read in 30 s");
+        // the write returned once all but the last 64 KiB window was read; the server reads that too in a moment
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // a second call of the same caller brings 60 KiB more of a 300 KiB message: over the caller's 1 MiB + 5 bytes
+        var (status, reason, message) = await CallAsync(http, Recognize, [.. Wire.Frame(new byte[300 * 1024]).AsSpan(0, 60 * 1024)]);
+        rest.SetResult();
+        var firstOutcome = await first;
+
+        Assert.Equal(("RESOURCE_EXHAUSTED", "REQUEST_BUFFER_FULL"), (status, reason));
+        Assert.Contains("Limits:MaxBufferedRequestBytesPerCaller", message, StringComparison.Ordinal);
+        // the first message came whole and is answered (the unknown padding field is skipped)
+        Assert.Equal(("OK", null), (firstOutcome.Status, firstOutcome.Reason));
+    }
+
+    /// <summary>GetCbrRateRequest{USD, 2025-01-05} with an unknown field 15 of <paramref name="padding"/> bytes.</summary>
+    private static byte[] PaddedRateRequest(int padding)
+    {
+        var request = new GetCbrRateRequest { Currency = "USD", Date = "2025-01-05" };
+        var unknown = new List<byte> { (15 << 3) | 2 };
+        for (uint v = (uint)padding; ; v >>= 7)
+        {
+            if (v < 0x80)
+            {
+                unknown.Add((byte)v);
+                break;
+            }
+
+            unknown.Add((byte)((v & 0x7F) | 0x80));
+        }
+
+        return [.. Google.Protobuf.MessageExtensions.ToByteArray(request), .. unknown, .. Enumerable.Repeat((byte)'x', padding)];
+    }
+
+    /// <summary>
+    /// A raw gRPC call over HTTP/2 whose body is <paramref name="head"/>, then, once <paramref name="gate"/> opens,
+    /// <paramref name="tail"/> and the end; without a gate the body never ends. Returns the status, ErrorInfo reason
+    /// and message.
+    /// </summary>
+    private async Task<(string Status, string? Reason, string Message)> CallAsync(HttpClient http, string method, byte[] head, Task? gate = null,
+        byte[]? tail = null, TaskCompletionSource? headSent = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.GrpcAddress, "/" + method))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new GatedContent(head, gate ?? _release.Task, tail ?? [], headSent),
+        };
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await response.Content.ReadAsByteArrayAsync();
+        string? code = Header(response.TrailingHeaders, "grpc-status") ?? Header(response.Headers, "grpc-status");
+        string? details = Header(response.TrailingHeaders, "grpc-status-details-bin") ?? Header(response.Headers, "grpc-status-details-bin");
+        string message = Uri.UnescapeDataString(Header(response.TrailingHeaders, "grpc-message") ?? Header(response.Headers, "grpc-message") ?? "");
+        return (code is null ? $"HTTP_{(int)response.StatusCode}" : Wire.StatusName(int.Parse(code, System.Globalization.CultureInfo.InvariantCulture)),
+            details is null ? null : Wire.ReasonOf(Convert.FromBase64String(details.PadRight(details.Length + ((4 - (details.Length % 4)) % 4), '='))),
+            message);
+    }
+
+    private static string? Header(HttpHeaders headers, string name) => headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    /// <summary>A gRPC request body sent in two parts: the head at once, the tail (and the end) when the gate opens.</summary>
+    private sealed class GatedContent : HttpContent
+    {
+        private readonly byte[] _head;
+        private readonly Task _gate;
+        private readonly byte[] _tail;
+        private readonly TaskCompletionSource? _headSent;
+
+        public GatedContent(byte[] head, Task gate, byte[] tail, TaskCompletionSource? headSent)
+        {
+            (_head, _gate, _tail, _headSent) = (head, gate, tail, headSent);
+            Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(_head);
+            await stream.FlushAsync();
+            _headSent?.TrySetResult();
+            await _gate;
+            await stream.WriteAsync(_tail);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}

@@ -234,7 +234,7 @@ public sealed partial class CallerLimits : IDisposable
 
     private TimeSpan RetryAfter => TimeSpan.FromMilliseconds(Options.ConcurrencyRetryAfterMs);
 
-    private static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MiB";
+    private static string Mib(long bytes) => RequestBodyGuard.Mib(bytes);
 
     /// <summary>Counts a refusal, or a call ended by a limit; one summary line per reason per 10 s at most.</summary>
     internal void Note(string reason, string caller)
@@ -404,6 +404,18 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         {
             await next(context);
         }
+        catch (BadHttpRequestException) when (guard is JsonBodyStream { Failure: { } failure } && !context.Response.HasStarted)
+        {
+            // the JSON body guard's own refusal or timeout: answered here as JSON, not left to Kestrel as an application
+            // error; the rest of the body is not read (an HTTP/1.1 connection is closed after the answer)
+            if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
+            await JsonErrors.WriteAsync(context.Response, failure.StatusCode == StatusCode.DeadlineExceeded
+                ? StatusCodes.Status408RequestTimeout : StatusCodes.Status429TooManyRequests, failure.GetRpcStatus()!);
+        }
         finally
         {
             limits.Leave(state, guard.Release());
@@ -419,6 +431,13 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         var response = context.Response;
         var status = refusal.GetRpcStatus() ?? new Google.Rpc.Status { Code = (int)refusal.StatusCode, Message = refusal.Status.Detail };
         var retry = status.Details.Select(d => d.TryUnpack<Google.Rpc.RetryInfo>(out var r) ? r : null).FirstOrDefault(r => r is not null);
+        if ((HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+            && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0))
+        {
+            // the body is not read: the connection is closed after the answer instead of waiting to drain it
+            response.Headers.Connection = "close";
+        }
+
         if (!grpc)
         {
             if (retry is not null)

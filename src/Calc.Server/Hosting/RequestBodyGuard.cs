@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -29,7 +30,8 @@ namespace Calc.Server.Hosting;
 /// <para>
 /// JSON (<see cref="JsonBodyStream"/>): the JSON layer reads the whole body into memory, so every byte read is
 /// charged until the request ends (a body of stated length is charged at admission); over a bound the read
-/// fails with HTTP 429, a body not read whole within <c>Limits:MessageReceiveTimeout</c> of its first byte with 408.
+/// fails and the call is answered HTTP 429 (RESOURCE_EXHAUSTED <c>REQUEST_BUFFER_FULL</c>), a body not read whole
+/// within <c>Limits:MessageReceiveTimeout</c> of its first byte HTTP 408 (DEADLINE_EXCEEDED <c>MESSAGE_TIMEOUT</c>).
 /// </para>
 /// </summary>
 public static class RequestBodyGuard
@@ -44,12 +46,17 @@ public static class RequestBodyGuard
             return reader;
         }
 
-        var stream = new JsonBodyStream(context.Request.Body, limits, state, reserved);
+        var stream = new JsonBodyStream(context.Request.Body, context.Request.BodyReader, limits, state, reserved);
         context.Request.Body = stream;
         return stream;
     }
 
-    internal static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.##", CultureInfo.InvariantCulture) + " MiB";
+    internal static string Mib(long bytes) => bytes switch
+    {
+        < 1024 => bytes.ToString(CultureInfo.InvariantCulture) + " bytes",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KiB",
+        _ => (bytes / (1024.0 * 1024)).ToString("0.##", CultureInfo.InvariantCulture) + " MiB",
+    };
 
     internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }
@@ -253,13 +260,21 @@ internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, Call
 }
 
 /// <summary>The request body of a JSON (or other non-gRPC) request; see <see cref="RequestBodyGuard"/>.</summary>
-internal sealed class JsonBodyStream(Stream inner, CallerLimits limits, CallerLimits.CallerState state, long reserved) : Stream, IBodyGuard
+/// <remarks>
+/// Reads come from the body pipe, and the timeout stops a pending one with <see cref="PipeReader.CancelPendingRead"/>
+/// and advances past it: a read cancelled through its token, or one Kestrel's request stream gives up on, leaves
+/// Kestrel's body reader mid-read, and Kestrel then logs an Error for the request when it drains the body.
+/// </remarks>
+internal sealed class JsonBodyStream(Stream inner, PipeReader pipe, CallerLimits limits, CallerLimits.CallerState state, long reserved) : Stream, IBodyGuard
 {
+    private readonly PipeReader _pipe = pipe;
     private long _read;
     private long _charged = reserved;
     private CancellationTokenSource? _deadline;
-    private CancellationTokenSource? _linked;
-    private CancellationToken _linkedFor;
+    private volatile bool _expired;
+
+    /// <summary>The status of the refusal or timeout this body ended with (answered by <see cref="CallerLimitsMiddleware"/>).</summary>
+    public RpcException? Failure { get; private set; }
 
     public override bool CanRead => true;
 
@@ -277,19 +292,25 @@ internal sealed class JsonBodyStream(Stream inner, CallerLimits limits, CallerLi
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int n;
-        try
+        ThrowIfExpired();
+        if (buffer.IsEmpty)
         {
-            n = await inner.ReadAsync(buffer, Token(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
-        {
-            limits.Note(CallerLimits.MessageTimeout, state.Caller);
-            throw new BadHttpRequestException(
-                $"the request body did not arrive whole within {RequestBodyGuard.Seconds(limits.Options.MessageReceiveTimeout)} of its first byte "
-                + $"(Limits:MessageReceiveTimeout; {RequestBodyGuard.Mib(_read)} came)", StatusCodes.Status408RequestTimeout);
+            return 0;
         }
 
+        // read through the body pipe (as Kestrel's own request stream does) so that a cancelled read is advanced past
+        var result = await _pipe.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var data = result.Buffer;
+        if (result.IsCanceled)
+        {
+            _pipe.AdvanceTo(data.Start);
+            ThrowIfExpired();
+            throw new OperationCanceledException("The read was canceled.");
+        }
+
+        int n = (int)Math.Min(data.Length, buffer.Length);
+        data.Slice(0, n).CopyTo(buffer.Span);
+        _pipe.AdvanceTo(data.GetPosition(n));
         Account(n);
         return n;
     }
@@ -316,31 +337,21 @@ internal sealed class JsonBodyStream(Stream inner, CallerLimits limits, CallerLi
 
     public long Release()
     {
-        _linked?.Dispose();
         _deadline?.Dispose();
         return Interlocked.Exchange(ref _charged, 0);
     }
 
-    private CancellationToken Token(CancellationToken caller)
+    private void ThrowIfExpired()
     {
-        if (_deadline is null)
+        if (!_expired)
         {
-            return caller;
+            return;
         }
 
-        if (!caller.CanBeCanceled)
-        {
-            return _deadline.Token;
-        }
-
-        if (_linked is null || _linkedFor != caller)
-        {
-            _linked?.Dispose();
-            _linked = CancellationTokenSource.CreateLinkedTokenSource(caller, _deadline.Token);
-            _linkedFor = caller;
-        }
-
-        return _linked.Token;
+        Failure ??= limits.Refuse(CallerLimits.MessageTimeout, state.Caller, null,
+            $"the request body did not arrive whole within {RequestBodyGuard.Seconds(limits.Options.MessageReceiveTimeout)} of its first byte "
+            + $"(Limits:MessageReceiveTimeout; {RequestBodyGuard.Mib(_read)} came); send it faster or split it", StatusCode.DeadlineExceeded);
+        throw new BadHttpRequestException(Failure.Status.Detail, StatusCodes.Status408RequestTimeout);
     }
 
     private void Account(int n)
@@ -353,6 +364,12 @@ internal sealed class JsonBodyStream(Stream inner, CallerLimits limits, CallerLi
         if (_read == 0 && limits.Options.MessageReceiveTimeout > TimeSpan.Zero)
         {
             _deadline = new CancellationTokenSource(limits.Options.MessageReceiveTimeout);
+            _deadline.Token.UnsafeRegister(static body =>
+            {
+                var self = (JsonBodyStream)body!;
+                self._expired = true;
+                self._pipe.CancelPendingRead();
+            }, this);
         }
 
         _read += n;
@@ -361,6 +378,7 @@ internal sealed class JsonBodyStream(Stream inner, CallerLimits limits, CallerLi
         {
             if (limits.TryBuffer(state, extra) is { } full)
             {
+                Failure = full;
                 throw new BadHttpRequestException(full.Status.Detail, StatusCodes.Status429TooManyRequests);
             }
 

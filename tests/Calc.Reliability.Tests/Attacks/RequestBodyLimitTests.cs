@@ -95,6 +95,77 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
         Assert.Equal(("OK", null), (firstOutcome.Status, firstOutcome.Reason));
     }
 
+    [Fact]
+    public async Task JsonBody_StalledBeforeItsEnd_Http408_MessageTimeout_NoErrorLogged()
+    {
+        int logStart = _server.Output.Length;
+        var clock = Stopwatch.StartNew();
+        // 1C-style JSON over HTTP/1.1: Content-Length 1 000, 500 bytes sent, then nothing
+        string answer = await RawHttp1Async("POST /v1/income:recognize", 1000, 500);
+
+        Assert.StartsWith("HTTP/1.1 408", answer, StringComparison.Ordinal);
+        Assert.Contains("\"reason\": \"MESSAGE_TIMEOUT\"", answer, StringComparison.Ordinal);
+        Assert.Contains("Limits:MessageReceiveTimeout", answer, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(8));
+        await Task.Delay(500);
+        Assert.DoesNotContain("\"LogLevel\":\"Error\"", _server.Output[logStart..], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JsonBody_StatedLengthPastTheCallerBuffer_Http429_RequestBufferFull_BeforeTheBodyIsSent()
+    {
+        // a first JSON body of 800 KiB stated holds that much of the caller's 1 MiB + 5 bytes while it is sent
+        var first = RawHttp1Async("POST /v1/income:recognize", 800 * 1024, 10);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        string second = await RawHttp1Async("POST /v1/income:recognize", 300 * 1024, 0);
+
+        Assert.StartsWith("HTTP/1.1 429", second, StringComparison.Ordinal);
+        Assert.Contains("\"reason\": \"REQUEST_BUFFER_FULL\"", second, StringComparison.Ordinal);
+        Assert.Contains("Retry-After: 1", second, StringComparison.Ordinal);
+        // the first one is ended by the message timeout, with its own answer
+        Assert.StartsWith("HTTP/1.1 408", await first, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A JSON request on a new HTTP/1.1 connection stating <paramref name="length"/> body bytes and sending
+    /// <paramref name="sent"/> of them; the answer as text (read until the server closes or 10 s pass).
+    /// </summary>
+    private async Task<string> RawHttp1Async(string requestLine, int length, int sent)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
+            System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _server.Http1Address.Port);
+        string head = $"{requestLine} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n\r\n";
+        byte[] body = [.. "{\"receipts\":["u8, .. Enumerable.Repeat((byte)' ', Math.Max(0, sent - 13))];
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        if (sent > 0)
+        {
+            await socket.SendAsync(body.AsMemory(0, sent));
+        }
+
+        var answer = new System.Text.StringBuilder();
+        var buffer = new byte[8192];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, timeout.Token)) > 0)
+            {
+                answer.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, read));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the server kept the connection open: what came is the answer
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // closed with part of the body unread, the server's side resets the connection after its answer
+        }
+
+        return answer.ToString();
+    }
+
     /// <summary>GetCbrRateRequest{USD, 2025-01-05} with an unknown field 15 of <paramref name="padding"/> bytes.</summary>
     private static byte[] PaddedRateRequest(int padding)
     {

@@ -404,7 +404,7 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         {
             await next(context);
         }
-        catch (BadHttpRequestException) when (guard is JsonBodyStream { Failure: { } failure } && !context.Response.HasStarted)
+        catch (RequestBodyRefusedException) when (guard is JsonBodyStream { Failure: { } failure } && !context.Response.HasStarted)
         {
             // the JSON body guard's own refusal or timeout: answered here as JSON, not left to Kestrel as an application
             // error; the rest of the body is not read (an HTTP/1.1 connection is closed after the answer)

@@ -351,7 +351,7 @@ internal sealed class JsonBodyStream(Stream inner, PipeReader pipe, CallerLimits
         Failure ??= limits.Refuse(CallerLimits.MessageTimeout, state.Caller, null,
             $"the request body did not arrive whole within {RequestBodyGuard.Seconds(limits.Options.MessageReceiveTimeout)} of its first byte "
             + $"(Limits:MessageReceiveTimeout; {RequestBodyGuard.Mib(_read)} came); send it faster or split it", StatusCode.DeadlineExceeded);
-        throw new BadHttpRequestException(Failure.Status.Detail, StatusCodes.Status408RequestTimeout);
+        throw new RequestBodyRefusedException(Failure);
     }
 
     private void Account(int n)
@@ -379,10 +379,37 @@ internal sealed class JsonBodyStream(Stream inner, PipeReader pipe, CallerLimits
             if (limits.TryBuffer(state, extra) is { } full)
             {
                 Failure = full;
-                throw new BadHttpRequestException(full.Status.Detail, StatusCodes.Status429TooManyRequests);
+                throw new RequestBodyRefusedException(full);
             }
 
             _charged += extra;
         }
+    }
+}
+
+/// <summary>
+/// A JSON body read ended by the guard (buffer bound or message timeout). Not a <see cref="BadHttpRequestException"/>,
+/// which the JSON layer answers as Kestrel's own limits: this one passes up to <see cref="CallerLimitsMiddleware"/>,
+/// which answers it with its status.
+/// </summary>
+public sealed class RequestBodyRefusedException : IOException
+{
+    public RequestBodyRefusedException()
+    {
+    }
+
+    public RequestBodyRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public RequestBodyRefusedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    internal RequestBodyRefusedException(RpcException failure)
+        : base(failure.Status.Detail, failure)
+    {
     }
 }

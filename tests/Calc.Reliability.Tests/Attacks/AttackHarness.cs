@@ -39,12 +39,12 @@ public sealed class ServerTarget(ServerProcess process) : IServerUnderAttack
 }
 
 /// <summary>The figures of one attack, as the README's table lists them.</summary>
-public sealed record AttackFigures(string Attack, int Probes, int Answered, double PeakRssMiB, double RecoverySeconds, long LogBytes, string Detail)
+public sealed record AttackFigures(string Attack, int Probes, int Answered, double PeakRssMiB, double RecoverySeconds, long LogBytes, int LogLines, string Detail)
 {
     public double Share => Probes == 0 ? 0 : (double)Answered / Probes;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Attack} | {PeakRssMiB:0} MiB | {Answered}/{Probes} ({Share:P0}) | {RecoverySeconds:0.00} s | {LogBytes / 1024.0:0.#} KiB | {Detail} |");
+        $"| {Attack} | {PeakRssMiB:0} MiB | {Answered}/{Probes} ({Share:P0}) | {RecoverySeconds:0.00} s | {LogBytes / 1024.0:0.#} KiB, {LogLines} lines | {Detail} |");
 }
 
 /// <summary>
@@ -122,9 +122,11 @@ public sealed class AttackMeasurement : IAsyncDisposable
         await _probing;
         // the server logs asynchronously: what the attack caused has reached the output a moment later
         await Task.Delay(TimeSpan.FromSeconds(1));
-        long logBytes = System.Text.Encoding.UTF8.GetByteCount(_server.Output.AsSpan(Math.Min(_logStart, _server.Output.Length)));
+        var log = _server.Output.AsSpan(Math.Min(_logStart, _server.Output.Length));
+        long logBytes = System.Text.Encoding.UTF8.GetByteCount(log);
+        int logLines = log.Count('\n');
         double peak = _server.HasExited ? double.NaN : PeakRssMiB(_server.Pid);
-        var figures = new AttackFigures(attack, _probes, _answered, peak, recovered, logBytes, detail);
+        var figures = new AttackFigures(attack, _probes, _answered, peak, recovered, logBytes, logLines, detail);
         // read off by `dotnet test … --logger "console;verbosity=detailed"` (and kept in the test's output)
         Console.WriteLine("ATTACK " + figures);
         return figures;

@@ -407,12 +407,8 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         catch (RequestBodyRefusedException) when (guard is JsonBodyStream { Failure: { } failure } && !context.Response.HasStarted)
         {
             // the JSON body guard's own refusal or timeout: answered here as JSON, not left to Kestrel as an application
-            // error; the rest of the body is not read (an HTTP/1.1 connection is closed after the answer)
-            if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
-            {
-                context.Response.Headers.Connection = "close";
-            }
-
+            // error; the rest of the body is not read
+            MarkClose(context);
             await JsonErrors.WriteAsync(context.Response, failure.StatusCode == StatusCode.DeadlineExceeded
                 ? StatusCodes.Status408RequestTimeout : StatusCodes.Status429TooManyRequests, failure.GetRpcStatus()!);
         }
@@ -426,16 +422,14 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A gRPC refusal as a trailers-only response (status in the headers); a JSON one as HTTP 429 with a google.rpc.Status body.</summary>
-    private static Task WriteRefusalAsync(HttpContext context, RpcException refusal, bool grpc)
+    private static async Task WriteRefusalAsync(HttpContext context, RpcException refusal, bool grpc)
     {
         var response = context.Response;
         var status = refusal.GetRpcStatus() ?? new Google.Rpc.Status { Code = (int)refusal.StatusCode, Message = refusal.Status.Detail };
         var retry = status.Details.Select(d => d.TryUnpack<Google.Rpc.RetryInfo>(out var r) ? r : null).FirstOrDefault(r => r is not null);
-        if ((HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
-            && (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0))
+        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            // the body is not read: the connection is closed after the answer instead of waiting to drain it
-            response.Headers.Connection = "close";
+            MarkClose(context);
         }
 
         if (!grpc)
@@ -445,7 +439,8 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
                 response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.RetryDelay.ToTimeSpan().TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             }
 
-            return JsonErrors.WriteAsync(response, refusal);
+            await JsonErrors.WriteAsync(response, refusal);
+            return;
         }
 
         string type = context.Request.ContentType!;
@@ -455,6 +450,18 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         response.Headers["grpc-status"] = status.Code.ToString(CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = Uri.EscapeDataString(status.Message);
         response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An HTTP/1.x answer given before its request body was read says <c>Connection: close</c>: the connection is not
+    /// used for another request (Kestrel still reads what is left of the body for at most 5 s, so that closing does not
+    /// reset the answer before the client has it).
+    /// </summary>
+    private static void MarkClose(HttpContext context)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 }

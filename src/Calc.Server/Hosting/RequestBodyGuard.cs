@@ -136,13 +136,8 @@ internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, Call
     {
         ThrowIfFailed();
         var pending = inner.ReadAsync(cancellationToken);
-        if (pending.IsCompletedSuccessfully && !pending.Result.IsCanceled)
-        {
-            _last = pending.Result;
-            return new ValueTask<ReadResult>(_last);
-        }
-
-        return WaitAsync(pending);
+        // the result of a ValueTask may be taken once only (a pooled source is reused after): taken here or awaited below
+        return pending.IsCompletedSuccessfully ? new ValueTask<ReadResult>(Completed(pending.Result)) : WaitAsync(pending);
     }
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
@@ -240,6 +235,12 @@ internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, Call
             Volatile.Write(ref _waitingSince, 0);
         }
 
+        return Completed(result);
+    }
+
+    /// <summary>A read's result: the call's end when the watch cancelled it for a timeout, else the data, remembered for AdvanceTo.</summary>
+    private ReadResult Completed(ReadResult result)
+    {
         if (result.IsCanceled && Volatile.Read(ref _failure) is { } failure)
         {
             inner.AdvanceTo(result.Buffer.Start);

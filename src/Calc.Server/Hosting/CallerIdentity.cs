@@ -14,7 +14,8 @@ namespace Calc.Server.Hosting;
 /// </summary>
 public static class CallerIdentity
 {
-    public static string Of(HttpContext http, ApiKeyInterceptor? keys)
+    /// <summary>The caller of <paramref name="http"/>; <paramref name="addressCaller"/> is its connection's <c>ip:…</c> when already known.</summary>
+    public static string Of(HttpContext http, ApiKeyInterceptor? keys, string? addressCaller = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         if (http.Connection.ClientCertificate is { } certificate)
@@ -27,7 +28,7 @@ public static class CallerIdentity
             return "key:" + name;
         }
 
-        return "ip:" + AddressKey(http.Connection.RemoteIpAddress);
+        return addressCaller ?? "ip:" + AddressKey(http.Connection.RemoteIpAddress);
     }
 
     /// <summary>The key a request presents: <c>x-api-key</c>, else the token of <c>authorization: Bearer …</c>.</summary>

@@ -81,6 +81,7 @@ public sealed partial class CallerLimits : IDisposable
     private readonly Meter _meter;
     private readonly ConcurrentDictionary<string, LogSummary> _refusals = new(StringComparer.Ordinal);
     private long _processBuffered;
+    private int _tracked;
 
     public CallerLimits(IConfiguration configuration, IOptions<GrpcServerOptions> grpc, ApiKeyInterceptor keys, IMeterFactory meters, ILogger<CallerLimits> logger)
     {
@@ -131,7 +132,7 @@ public sealed partial class CallerLimits : IDisposable
     public long BufferedBytes => Interlocked.Read(ref _processBuffered);
 
     /// <summary>Callers currently tracked (for tests and metrics).</summary>
-    public int TrackedCallers => _callers.Count;
+    public int TrackedCallers => Volatile.Read(ref _tracked);
 
     internal RequestBodyWatch Watch { get; }
 
@@ -146,12 +147,23 @@ public sealed partial class CallerLimits : IDisposable
     /// </summary>
     internal RpcException? TryAdmit(string caller, long reserve, out CallerState state)
     {
-        if (_callers.Count >= Options.MaxTrackedCallers)
+        if (!_callers.TryGetValue(caller, out var known))
         {
-            Prune();
+            // counted here rather than read from the dictionary, whose Count takes every one of its locks
+            if (Volatile.Read(ref _tracked) >= Options.MaxTrackedCallers)
+            {
+                Prune();
+            }
+
+            var fresh = new CallerState(_burst) { Caller = caller };
+            known = _callers.GetOrAdd(caller, fresh);
+            if (ReferenceEquals(known, fresh))
+            {
+                Interlocked.Increment(ref _tracked);
+            }
         }
 
-        state = _callers.GetOrAdd(caller, static (key, burst) => new CallerState(burst) { Caller = key }, _burst);
+        state = known;
         if (Options.RequestsPerSecond > 0 && !state.TryTake(Options.RequestsPerSecond, _burst, out var wait))
         {
             return Refuse(RateLimited, caller, wait,
@@ -261,9 +273,10 @@ public sealed partial class CallerLimits : IDisposable
     {
         foreach (var (caller, state) in _callers)
         {
-            if (Volatile.Read(ref state.InFlight) == 0 && Interlocked.Read(ref state.Buffered) == 0 && state.IsFull(Options.RequestsPerSecond, _burst))
+            if (Volatile.Read(ref state.InFlight) == 0 && Interlocked.Read(ref state.Buffered) == 0 && state.IsFull(Options.RequestsPerSecond, _burst)
+                && _callers.TryRemove(KeyValuePair.Create(caller, state)))
             {
-                _callers.TryRemove(caller, out _);
+                Interlocked.Decrement(ref _tracked);
             }
         }
     }
@@ -329,8 +342,8 @@ public sealed partial class CallerLimits : IDisposable
             o.RequestsPerSecond > 0 ? $"{o.RequestsPerSecond.ToString("0.###", CultureInfo.InvariantCulture)} calls/s (burst {_burst:0})" : "no rate limit");
     }
 
-    /// <summary>The caller of <paramref name="http"/> (<see cref="CallerIdentity"/>).</summary>
-    internal string CallerOf(HttpContext http) => CallerIdentity.Of(http, _keys);
+    /// <summary>The caller of <paramref name="http"/> (<see cref="CallerIdentity"/>); the connection's address key as computed once.</summary>
+    internal string CallerOf(HttpContext http, ConnectionStreams? connection) => CallerIdentity.Of(http, _keys, connection?.Caller);
 
     private static partial class LimitsLog
     {
@@ -370,38 +383,28 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
     {
         ArgumentNullException.ThrowIfNull(context);
         long started = Stopwatch.GetTimestamp();
+        // the connection's own state (ConnectionAdmission): its address as a caller, and its stream counts for rapid reset
+        var connection = context.Features.Get<ConnectionStreams>();
+        CallerLimits.CallerState? state = null;
+        IBodyGuard? guard = null;
         try
         {
-            await AdmitAsync(context);
-        }
-        finally
-        {
-            // rapid reset: the connection counts its streams and those the client reset at once (ConnectionAdmission)
-            context.Features.Get<ConnectionStreams>()?.Ended(Stopwatch.GetElapsedTime(started), context.RequestAborted.IsCancellationRequested);
-        }
-    }
+            if (CallerLimits.IsLimited(context.Request.Path))
+            {
+                string caller = limits.CallerOf(context, connection);
+                bool grpc = IsGrpc(context.Request.ContentType);
+                // a JSON body of stated length takes its buffer space now (refused before it is sent); gRPC messages as they arrive
+                long reserve = !grpc && context.Request.ContentLength is { } length && length <= limits.MessageLimit ? length : 0;
+                if (limits.TryAdmit(caller, reserve, out var admitted) is { } refusal)
+                {
+                    await WriteRefusalAsync(context, refusal, grpc);
+                    return;
+                }
 
-    private async Task AdmitAsync(HttpContext context)
-    {
-        if (!CallerLimits.IsLimited(context.Request.Path))
-        {
-            await next(context);
-            return;
-        }
+                state = admitted;
+                guard = RequestBodyGuard.Install(context, limits, admitted, grpc, reserve);
+            }
 
-        string caller = limits.CallerOf(context);
-        bool grpc = IsGrpc(context.Request.ContentType);
-        // a JSON body of stated length takes its buffer space now (refused before it is sent); gRPC messages as they arrive
-        long reserve = !grpc && context.Request.ContentLength is { } length && length <= limits.MessageLimit ? length : 0;
-        if (limits.TryAdmit(caller, reserve, out var state) is { } refusal)
-        {
-            await WriteRefusalAsync(context, refusal, grpc);
-            return;
-        }
-
-        var guard = RequestBodyGuard.Install(context, limits, state, grpc, reserve);
-        try
-        {
             await next(context);
         }
         catch (RequestBodyRefusedException) when (guard is JsonBodyStream { Failure: { } failure } && !context.Response.HasStarted)
@@ -414,7 +417,12 @@ public sealed class CallerLimitsMiddleware(RequestDelegate next, CallerLimits li
         }
         finally
         {
-            limits.Leave(state, guard.Release());
+            if (state is not null)
+            {
+                limits.Leave(state, guard!.Release());
+            }
+
+            connection?.Ended(started, context);
         }
     }
 

@@ -90,10 +90,7 @@ public sealed partial class ConnectionAdmission : IDisposable
                 return;
             }
 
-            if (_options.PrematureResetLimit > 0)
-            {
-                connection.Features.Set(new ConnectionStreams(connection, key, _options.PrematureResetLimit, this));
-            }
+            connection.Features.Set(new ConnectionStreams(connection, key, _options.PrematureResetLimit, this));
 
             await next(connection);
         }
@@ -191,12 +188,14 @@ public sealed partial class ConnectionAdmission : IDisposable
 }
 
 /// <summary>
-/// The streams of one connection as <see cref="CallerLimitsMiddleware"/> sees them end (a connection feature; see
-/// <see cref="ConnectionAdmission"/>): how many, and how many the client reset within a second of opening them.
+/// One connection's state as the request pipeline sees it (a connection feature set by <see cref="ConnectionAdmission"/>):
+/// its address as a caller (<c>ip:…</c>, computed once per connection), and its streams as
+/// <see cref="CallerLimitsMiddleware"/> sees them end — how many, and how many the client reset within a second of
+/// opening them (rapid reset; checked when <c>Limits:PrematureResetLimit</c> is above 0).
 /// </summary>
 public sealed class ConnectionStreams
 {
-    private static readonly TimeSpan Premature = TimeSpan.FromSeconds(1);
+    private static readonly long Premature = Stopwatch.Frequency;
 
     private readonly ConnectionContext _connection;
     private readonly string _address;
@@ -212,13 +211,21 @@ public sealed class ConnectionStreams
         _address = address;
         _limit = limit;
         _admission = admission;
+        Caller = "ip:" + address;
     }
 
-    /// <summary>A stream ended after <paramref name="lifetime"/>; <paramref name="abortedByClient"/> when the client reset it first.</summary>
-    public void Ended(TimeSpan lifetime, bool abortedByClient)
+    /// <summary>The connection's peer as a caller of <see cref="CallerIdentity"/>.</summary>
+    public string Caller { get; }
+
+    /// <summary>A stream (request) that began at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp) ended.</summary>
+    public void Ended(long started, HttpContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         long streams = Interlocked.Increment(ref _streams);
-        if (!abortedByClient || lifetime >= Premature)
+        // cheapest first: a stream answered (response started) or older than a second is not a premature reset, and
+        // RequestAborted is read (Kestrel creates its token source on first use) only for the rest
+        if (_limit <= 0 || Stopwatch.GetTimestamp() - started >= Premature || context.Response.HasStarted
+            || !context.RequestAborted.IsCancellationRequested)
         {
             return;
         }

@@ -108,6 +108,7 @@ public sealed class DependencyRulesTests
         ["Calc.Transport.Grpc/Hosting/GrpcContentMatcherPolicy.cs"] = "application/grpc vs JSON on the old POST /calc.v1.<Service>/<Method> URLs",
         ["Calc.Transport.Grpc/Hosting/GrpcRequestMiddleware.cs"] = "caps grpc-timeout (Grpc:MaxDeadline); names the message limit in grpc-dotnet's RESOURCE_EXHAUSTED status",
         ["Calc.Transport.Grpc/Json/JsonStatusPages.cs"] = "leaves gRPC requests' statuses to grpc-dotnet",
+        ["Calc.Server/Hosting/CallerLimits.cs"] = "refuses a call over a per-caller limit before grpc-dotnet reads it: a trailers-only gRPC status",
     };
 
     [Fact]

@@ -14,8 +14,9 @@ namespace Calc.Server.Hosting;
 /// <summary>
 /// Gauges of the server's own state, meter <c>Calc.Server</c>: <c>calc.market_data.closes</c> and
 /// <c>calc.market_data.cbr_rates</c> (held in the store), <c>calc.quote_cache.state</c> (0 disabled (embedded), 1 connected,
-/// 2 degraded — the <see cref="CacheState"/> value), <c>calc.upstream.reachable</c> (1/0 by source) and
-/// <c>calc.limits.tracked_callers</c>.
+/// 2 degraded — the <see cref="CacheState"/> value), <c>calc.upstream.reachable</c> (1/0 by source),
+/// <c>calc.limits.tracked_callers</c> and <c>calc.limits.buffered_request_bytes</c> (<see cref="CallerLimits"/>, which also
+/// counts <c>calc.limits.refused</c>).
 /// </summary>
 public sealed class CalcServerMetrics : IDisposable
 {

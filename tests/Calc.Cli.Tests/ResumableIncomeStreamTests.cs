@@ -123,6 +123,22 @@ public class ResumableIncomeStreamTests
     }
 
     [Theory]
+    [InlineData(1, 1)]          // a budget smaller than a chunk: one chunk at a time
+    [InlineData(2, 2)]
+    [InlineData(3, 3)]
+    [InlineData(100, ChunkCount)]
+    public async Task RequestSide_RunsAtMostTheBudgetAheadOfTheAnswers(int chunksOfBudget, int expectedAhead)
+    {
+        var server = new ScriptedIncomeServer { AnswerDelay = TimeSpan.FromMilliseconds(20) };
+        int chunkBytes = (await Chunks(1, 0, CancellationToken.None).FirstAsync()).CalculateSize();
+
+        var actual = await Collect(server, maxUnansweredBytes: chunksOfBudget == 1 ? 1 : chunksOfBudget * chunkBytes);
+
+        Assert.Equal(Flatten(await Collect(new ScriptedIncomeServer())), Flatten(actual));
+        Assert.Equal(expectedAhead, server.MaxAhead);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(6)]
@@ -156,9 +172,10 @@ public class ResumableIncomeStreamTests
     private const int ChunkCount = 8;
 
     private static async Task<List<RecognizeIncomeStreamResponse>> Collect(ScriptedIncomeServer server, StreamResumePolicy? policy = null,
-        Action<StreamResume>? onResume = null, int replayOffset = 0)
+        Action<StreamResume>? onResume = null, int replayOffset = 0, int maxUnansweredBytes = StreamFlow.DefaultMaxUnansweredBytes)
     {
-        var stream = new ResumableIncomeStream(server.Open, (sizes, ct) => Chunks(sizes.Count, replayOffset, ct), default, policy ?? Fast, onResume);
+        var stream = new ResumableIncomeStream(server.Open, (sizes, ct) => Chunks(sizes.Count, replayOffset, ct), default, policy ?? Fast, onResume,
+            maxUnansweredBytes);
         var responses = new List<RecognizeIncomeStreamResponse>();
         await foreach (var response in stream.RunAsync(Requests()))
         {

@@ -29,6 +29,18 @@ internal sealed record StreamResumePolicy(int MaxAttempts, TimeSpan InitialBacko
     }
 }
 
+/// <summary>
+/// How far the request side of a stream may run ahead of the answers: at most this many bytes of chunks sent whose
+/// results have not all arrived (always at least one chunk). A duplex stream through an HTTP/2 proxy deadlocks if the
+/// client sends more than the server's stream receive window while the server waits to write results: the proxy
+/// (HAProxy 2.6 among them) stops reading the client's connection when a stream's buffer is full, so it no longer
+/// sees the client's WINDOW_UPDATE frames either. Keep it below the server's Grpc:InitialStreamWindowSize (1 MiB).
+/// </summary>
+internal static class StreamFlow
+{
+    public const int DefaultMaxUnansweredBytes = 768 * 1024;
+}
+
 /// <summary>A lost stream about to be resumed: what broke, from which chunk the next call answers, after what wait.</summary>
 internal sealed record StreamResume(int Attempt, int MaxAttempts, long FromChunk, RpcException Cause, TimeSpan Delay);
 
@@ -46,7 +58,9 @@ internal sealed record StreamResume(int Attempt, int MaxAttempts, long FromChunk
 /// the run. The server values the whole run again (results are deterministic) and answers from that chunk
 /// on; results and provenance records already delivered are dropped here. The summary covers the whole run.
 /// </para>
-/// Memory stays bounded: nothing is kept per receipt, only a receipt count and a fingerprint per chunk.
+/// Memory stays bounded: nothing is kept per receipt, only a receipt count, a size and a fingerprint per chunk.
+/// The request side runs at most <see cref="StreamFlow.DefaultMaxUnansweredBytes"/> (or the given budget) ahead of the
+/// results (see <see cref="StreamFlow"/>).
 /// </summary>
 internal sealed class ResumableIncomeStream
 {
@@ -59,16 +73,24 @@ internal sealed class ResumableIncomeStream
     // chunks sent so far (by any call): receipt counts and fingerprints; written by the sender, read by the reader
     private readonly List<int> _sizes = [];
     private readonly List<int> _prints = [];
+    private readonly List<int> _bytes = [];
     private readonly Lock _sent = new();
+    private readonly int _maxUnansweredBytes;
+
+    // the first chunk whose results have not all arrived (Progress.NextChunk), for the sender; and its wake-up
+    private long _answeredUpTo;
+    private readonly SemaphoreSlim _answered = new(0);
 
     public ResumableIncomeStream(Func<CallOptions, AsyncDuplexStreamingCall<RecognizeIncomeStreamRequest, RecognizeIncomeStreamResponse>> open,
-        ChunkReplay replay, CallOptions options, StreamResumePolicy policy, Action<StreamResume>? onResume = null)
+        ChunkReplay replay, CallOptions options, StreamResumePolicy policy, Action<StreamResume>? onResume = null,
+        int maxUnansweredBytes = StreamFlow.DefaultMaxUnansweredBytes)
     {
         _open = open;
         _replay = replay;
         _options = options;
         _policy = policy;
         _onResume = onResume;
+        _maxUnansweredBytes = maxUnansweredBytes;
     }
 
     /// <summary>Calls the server through <see cref="IncomeService.IncomeServiceClient"/> with the given policy.</summary>
@@ -108,7 +130,7 @@ internal sealed class ResumableIncomeStream
                 Calls++;
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(run.Token);
                 using var call = _open(_options.WithCancellationToken(attempt.Token));
-                var sender = new Sender(this, call.RequestStream, chunks.Reader, attempt);
+                var sender = new Sender(this, call.RequestStream, chunks.Reader, attempt, () => state.Indexed);
                 var sending = sender.SendAsync(new RecognizeIncomeStreamRequest { Policy = policy, ResumeFromChunk = state.NextChunk }, SentCount());
                 var reading = new CallReading(Calls);
                 Exception? failure = null;
@@ -265,6 +287,7 @@ internal sealed class ResumableIncomeStream
             if (results.ChunkIndex == 0 && reading.Call == 1 && reading.ReceivedInChunk == 0 && state.DeliveredInNext == 0)
             {
                 state.Indexed = false;
+                _answered.Release(); // a sender waiting for room stops waiting: there is no matching of answers any more
                 return message;
             }
 
@@ -288,6 +311,8 @@ internal sealed class ResumableIncomeStream
             state.NextChunk++;
             state.DeliveredInNext = 0;
             reading.ReceivedInChunk = 0;
+            Volatile.Write(ref _answeredUpTo, state.NextChunk);
+            _answered.Release(); // the sender may be waiting for room
         }
 
         // a resumed call sends the provenance table from index 0 again: records [Provenances, Provenances + n) of this call
@@ -327,13 +352,50 @@ internal sealed class ResumableIncomeStream
         }
     }
 
-    private void Record(ReceiptChunk chunk)
+    /// <summary>Records a chunk about to be sent; its index.</summary>
+    private int Record(ReceiptChunk chunk)
     {
         int print = Fingerprint(chunk);
+        int bytes = chunk.CalculateSize();
         lock (_sent)
         {
             _sizes.Add(chunk.Receipts.Count);
             _prints.Add(print);
+            _bytes.Add(bytes);
+            return _sizes.Count - 1;
+        }
+    }
+
+    /// <summary>
+    /// Waits until chunk <paramref name="index"/> may be sent: every earlier chunk answered, or the chunks sent and
+    /// not yet answered plus this one within the budget. A server without chunk_index is not throttled (its
+    /// answers cannot be matched to chunks).
+    /// </summary>
+    private async Task WaitForRoomAsync(int index, Func<bool> indexed, CancellationToken ct)
+    {
+        while (indexed())
+        {
+            long answered = Volatile.Read(ref _answeredUpTo);
+            if (answered >= index)
+            {
+                return;
+            }
+
+            long unanswered = 0;
+            lock (_sent)
+            {
+                for (long i = answered; i <= index; i++)
+                {
+                    unanswered += _bytes[(int)i];
+                }
+            }
+
+            if (unanswered <= _maxUnansweredBytes)
+            {
+                return;
+            }
+
+            await _answered.WaitAsync(ct);
         }
     }
 
@@ -394,7 +456,7 @@ internal sealed class ResumableIncomeStream
 
     /// <summary>The request side of one call: the policy, the chunks sent before (replayed), then new chunks.</summary>
     private sealed class Sender(ResumableIncomeStream owner, IClientStreamWriter<RecognizeIncomeStreamRequest> writer,
-        ChannelReader<ReceiptChunk> chunks, CancellationTokenSource attempt)
+        ChannelReader<ReceiptChunk> chunks, CancellationTokenSource attempt, Func<bool> indexed)
     {
         /// <summary>Producing the requests failed: the call was cancelled and this is the run's error.</summary>
         public Exception? Failure { get; private set; }
@@ -423,7 +485,8 @@ internal sealed class ResumableIncomeStream
                             continue; // answered by nothing; not numbered here either
                         }
 
-                        owner.Record(chunk); // before the write: a chunk whose write fails is sent again by the next call
+                        int index = owner.Record(chunk); // before the write: a chunk whose write fails is sent again by the next call
+                        await owner.WaitForRoomAsync(index, indexed, ct);
                         if (!await WriteAsync(() => writer.WriteAsync(new RecognizeIncomeStreamRequest { Receipts = chunk }, ct)))
                         {
                             return;

@@ -22,6 +22,14 @@ internal sealed class ScriptedIncomeServer
     /// <summary>A server from before resume: no chunk_index, resume_from_chunk ignored.</summary>
     public bool Legacy { get; init; }
 
+    /// <summary>Wait before answering each chunk (a busy server).</summary>
+    public TimeSpan AnswerDelay { get; init; }
+
+    /// <summary>The most chunks the client had written whose results it had not yet read, over every call.</summary>
+    public int MaxAhead => Volatile.Read(ref _maxAhead);
+
+    private int _maxAhead;
+
     /// <summary>The first request of every call, and the chunks it received.</summary>
     public List<(RecognizeIncomeStreamRequest First, int Chunks)> Calls { get; } = [];
 
@@ -39,7 +47,7 @@ internal sealed class ScriptedIncomeServer
 
         var requests = Channel.CreateUnbounded<RecognizeIncomeStreamRequest>();
         var responses = Channel.CreateUnbounded<RecognizeIncomeStreamResponse>();
-        var call = new Call(requests, responses);
+        var call = new Call(requests, responses, ahead => InterlockedMax(ref _maxAhead, ahead));
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         _ = Task.Run(() => ServeAsync(number, call, cancel.Token));
         return new AsyncDuplexStreamingCall<RecognizeIncomeStreamRequest, RecognizeIncomeStreamResponse>(
@@ -118,6 +126,11 @@ internal sealed class ScriptedIncomeServer
                     continue;
                 }
 
+                if (AnswerDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(AnswerDelay, ct);
+                }
+
                 // the records first used by this chunk, and on a resumed call's first answer all earlier ones
                 for (int p = skippedProvenances; p < provenances.Count; p++)
                 {
@@ -161,13 +174,23 @@ internal sealed class ScriptedIncomeServer
         }
     }
 
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
     public static Provenance Provenance(string day) => new() { Venue = "scripted", Pair = "X/USD", Close = "2", CloseDate = day, CbrRate = "100.0000", CbrNominal = 1 };
 
     /// <summary>Both ends of one call.</summary>
-    private sealed class Call(Channel<RecognizeIncomeStreamRequest> requests, Channel<RecognizeIncomeStreamResponse> responses)
+    private sealed class Call(Channel<RecognizeIncomeStreamRequest> requests, Channel<RecognizeIncomeStreamResponse> responses, Action<int> ahead)
         : IClientStreamWriter<RecognizeIncomeStreamRequest>, IAsyncStreamReader<RecognizeIncomeStreamResponse>
     {
         private RpcException? _failure;
+        private int _written;
+        private int _read;
 
         public Channel<RecognizeIncomeStreamRequest> Requests { get; } = requests;
 
@@ -197,6 +220,11 @@ internal sealed class ScriptedIncomeServer
 
             // a real request message is serialised at the write: later changes to the object do not travel
             Requests.Writer.TryWrite(message.Clone());
+            if (message.Receipts is not null)
+            {
+                ahead(Interlocked.Increment(ref _written) - Volatile.Read(ref _read));
+            }
+
             return Task.CompletedTask;
         }
 
@@ -214,6 +242,11 @@ internal sealed class ScriptedIncomeServer
             }
 
             Current = await Responses.Reader.ReadAsync(cancellationToken);
+            if (Current.Results is not null)
+            {
+                Interlocked.Increment(ref _read);
+            }
+
             return true;
         }
     }

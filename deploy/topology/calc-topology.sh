@@ -8,7 +8,7 @@
 #   deploy/topology/calc-topology.sh sessions                            gRPC calls in flight per replica (HAProxy's view)
 #   deploy/topology/calc-topology.sh kill-replica N [SIGNAL]             send SIGNAL (default KILL) to replica N
 #   deploy/topology/calc-topology.sh start-replica N                     start replica N again (cold process)
-#   deploy/topology/calc-topology.sh fail-over-redis                     fail over the master of slot 0
+#   deploy/topology/calc-topology.sh fail-over-redis [--kill]            fail over the master of slot 0 (--kill: SIGKILL it)
 #   deploy/topology/calc-topology.sh stop                                stop everything, keep nothing
 #
 # --data DIR: every replica imports DIR's closes.csv / cbr-rates.csv at start. --upstream URL: no import; the
@@ -161,14 +161,32 @@ cmd_kill_replica() {
 }
 
 cmd_fail_over_redis() {
-  # the replica of the master that holds slot 0 takes over (CLUSTER FAILOVER on the replica)
-  local master_id replica_port
-  master_id=$(redis-cli -p "$(redis_port 1)" cluster nodes | awk '$3 ~ /master/ && $9 ~ /^0-/ {print $1}')
-  replica_port=$(redis-cli -p "$(redis_port 1)" cluster nodes | awk -v m="$master_id" '$4 == m {split($2, a, "[:@]"); print a[2]}')
+  # the replica of the master that holds slot 0 takes over: by CLUSTER FAILOVER on the replica (the master hands
+  # over), or with --kill by SIGKILL of the master (the cluster promotes the replica after cluster-node-timeout,
+  # 2 s here); the killed node is then started again and rejoins as a replica
+  local mode="${1:-}" any master_id master_port replica_port
+  for n in 1 2 3 4 5 6; do redis-cli -p "$(redis_port "$n")" ping >/dev/null 2>&1 && { any=$(redis_port "$n"); break; }; done
+  master_id=$(redis-cli -p "$any" cluster nodes | awk '$3 ~ /master/ && $3 !~ /fail/ && $9 ~ /^0-/ {print $1}')
+  master_port=$(redis-cli -p "$any" cluster nodes | awk -v m="$master_id" '$1 == m {split($2, a, "[:@]"); print a[2]}')
+  replica_port=$(redis-cli -p "$any" cluster nodes | awk -v m="$master_id" '$4 == m && $3 !~ /fail/ {split($2, a, "[:@]"); print a[2]}')
   [ -n "$replica_port" ] || die "no replica of the slot-0 master found"
-  redis-cli -p "$replica_port" cluster failover >/dev/null
-  wait_for "redis failover" 20 sh -c "redis-cli -p $replica_port role | head -1 | grep -q master"
-  echo "redis 127.0.0.1:$replica_port is now master of slot 0"
+  if [ "$mode" = --kill ]; then
+    local n=$((master_port - base - 700))
+    kill -9 "$(cat "$state/redis-$n.pid")"
+    wait_for "redis automatic failover" 30 sh -c "redis-cli -p $replica_port role | head -1 | grep -q master"
+    echo "redis 127.0.0.1:$master_port killed; 127.0.0.1:$replica_port is now master of slot 0"
+    redis-server --port "$master_port" --bind 127.0.0.1 --daemonize yes --dir "$state/redis-$n" \
+      --pidfile "$state/redis-$n.pid" --logfile "$state/redis-$n.log" \
+      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+      --appendonly no --save "" --maxmemory 256mb --maxmemory-policy allkeys-lru
+    wait_for "redis-$n rejoining as a replica" 30 sh -c "redis-cli -p $master_port role | head -1 | grep -q slave"
+    echo "redis 127.0.0.1:$master_port restarted: a replica again"
+  else
+    [ -z "$mode" ] || die "fail-over-redis takes --kill or nothing"
+    redis-cli -p "$replica_port" cluster failover >/dev/null
+    wait_for "redis failover" 20 sh -c "redis-cli -p $replica_port role | head -1 | grep -q master"
+    echo "redis 127.0.0.1:$replica_port is now master of slot 0 (127.0.0.1:$master_port handed over)"
+  fi
 }
 
 cmd_stop() {
@@ -194,7 +212,7 @@ case "${1:-}" in
   sessions) cmd_sessions ;;
   kill-replica) cmd_kill_replica "${2:?replica number}" "${3:-KILL}" ;;
   start-replica) start_replica "${2:?replica number}" ;;
-  fail-over-redis) cmd_fail_over_redis ;;
+  fail-over-redis) cmd_fail_over_redis "${2:-}" ;;
   stop) cmd_stop ;;
   *) sed -n '2,29p' "$0"; exit 2 ;;
 esac

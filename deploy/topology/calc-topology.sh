@@ -73,6 +73,9 @@ start_redis() {
 
 start_replica() {
   local n="$1"
+  if [ -f "$state/calc-$n.pid" ] && kill -0 "$(cat "$state/calc-$n.pid")" 2>/dev/null; then
+    die "calc-$n is already running (pid $(cat "$state/calc-$n.pid"))"
+  fi
   local data_args=()
   if [ -f "$state/data-dir" ]; then data_args=("--MarketData:ImportPath=$(cat "$state/data-dir")"); fi
   if [ -f "$state/upstream" ]; then

@@ -214,12 +214,17 @@ fi
 if [[ ",$only," == *,term,* ]]; then
   log "term: SIGTERM the replica serving a run at 30 %, under unary load through HAProxy"
   rm -f "$work/term-unary.jsonl"
-  ( set +e; dotnet "$load_dll" unary --target "$lb" --target-http "http://127.0.0.1:$((base + 81))" --duration 10 --data "$data" \
-      --json "$work/term-unary.jsonl" >"$work/term-unary.log" 2>&1; echo $? >"$work/term-unary.code" ) &
-  unary_pid=$!
-  sleep 4 # the unary load is past its warm-up
   run_calc term "$lb"
-  if wait_progress term 0.3 && n=$(serving_replica); then
+  # the stream's replica, while it is the only call in flight
+  if wait_progress term 0.02 && n=$(serving_replica); then
+    ( set +e; dotnet "$load_dll" unary --target "$lb" --target-http "http://127.0.0.1:$((base + 81))" --duration 10 --data "$data" \
+        --json "$work/term-unary.jsonl" >"$work/term-unary.log" 2>&1; echo $? >"$work/term-unary.code" ) &
+    unary_pid=$!
+  else
+    n=""
+    unary_pid=""
+  fi
+  if [ -n "$n" ] && wait_progress term 0.3; then
     pid=$(cat "$state/calc-$n.pid")
     t=$(started_at)
     "$topo" kill-replica "$n" TERM
@@ -238,7 +243,7 @@ if [[ ",$only," == *,term,* ]]; then
     "$topo" start-replica "$n"
   else
     record term FAIL "the run ended before 30 % or no replica had it in flight"
-    wait "$unary_pid" || true
+    [ -z "$unary_pid" ] || wait "$unary_pid" || true
   fi
 fi
 

@@ -123,16 +123,16 @@ public class ResumableIncomeStreamTests
     }
 
     [Theory]
-    [InlineData(1, 1)]          // a budget smaller than a chunk: one chunk at a time
-    [InlineData(2, 2)]
-    [InlineData(3, 3)]
+    [InlineData(0, 1)]          // a budget smaller than a chunk: one chunk at a time
+    [InlineData(1, 2)]          // the chunk being answered and one more
+    [InlineData(2, 3)]
     [InlineData(100, ChunkCount)]
     public async Task RequestSide_RunsAtMostTheBudgetAheadOfTheAnswers(int chunksOfBudget, int expectedAhead)
     {
         var server = new ScriptedIncomeServer { AnswerDelay = TimeSpan.FromMilliseconds(20) };
         int chunkBytes = (await Chunks(1, 0, CancellationToken.None).FirstAsync()).CalculateSize();
 
-        var actual = await Collect(server, maxUnansweredBytes: chunksOfBudget == 1 ? 1 : chunksOfBudget * chunkBytes);
+        var actual = await Collect(server, maxUnansweredBytes: chunksOfBudget == 0 ? 1 : chunksOfBudget * chunkBytes);
 
         Assert.Equal(Flatten(await Collect(new ScriptedIncomeServer())), Flatten(actual));
         Assert.Equal(expectedAhead, server.MaxAhead);

@@ -30,15 +30,18 @@ internal sealed record StreamResumePolicy(int MaxAttempts, TimeSpan InitialBacko
 }
 
 /// <summary>
-/// How far the request side of a stream may run ahead of the answers: at most this many bytes of chunks sent whose
-/// results have not all arrived (always at least one chunk). A duplex stream through an HTTP/2 proxy deadlocks if the
-/// client sends more than the server's stream receive window while the server waits to write results: the proxy
-/// (HAProxy 2.6 among them) stops reading the client's connection when a stream's buffer is full, so it no longer
-/// sees the client's WINDOW_UPDATE frames either. Keep it below the server's Grpc:InitialStreamWindowSize (1 MiB).
+/// How far the request side of a stream may run ahead of the answers. A duplex stream through an HTTP/2 proxy
+/// deadlocks if the server, blocked writing the results of one chunk, cannot take the next chunks into its stream
+/// receive window: the proxy (HAProxy 2.6 among them) stops reading the client's connection when a stream's buffer
+/// is full, so it no longer sees the client's WINDOW_UPDATE frames that the results need. Kestrel acknowledges
+/// consumed request bytes in steps of half its window, so up to half of it may be used by bytes already read:
+/// what the client sends beyond the chunk being answered must fit in the other half. Calc's window is 1 MiB
+/// (Grpc:InitialStreamWindowSize): 448 KiB leaves a margin for the proxy's own buffers.
 /// </summary>
 internal static class StreamFlow
 {
-    public const int DefaultMaxUnansweredBytes = 768 * 1024;
+    /// <summary>Bytes of chunks sent beyond the oldest unanswered one (a chunk alone is always sent).</summary>
+    public const int DefaultMaxUnansweredBytes = 448 * 1024;
 }
 
 /// <summary>A lost stream about to be resumed: what broke, from which chunk the next call answers, after what wait.</summary>
@@ -59,8 +62,8 @@ internal sealed record StreamResume(int Attempt, int MaxAttempts, long FromChunk
 /// on; results and provenance records already delivered are dropped here. The summary covers the whole run.
 /// </para>
 /// Memory stays bounded: nothing is kept per receipt, only a receipt count, a size and a fingerprint per chunk.
-/// The request side runs at most <see cref="StreamFlow.DefaultMaxUnansweredBytes"/> (or the given budget) ahead of the
-/// results (see <see cref="StreamFlow"/>).
+/// The request side runs at most <see cref="StreamFlow.DefaultMaxUnansweredBytes"/> (or the given budget) beyond the
+/// chunk being answered (see <see cref="StreamFlow"/>).
 /// </summary>
 internal sealed class ResumableIncomeStream
 {
@@ -367,9 +370,9 @@ internal sealed class ResumableIncomeStream
     }
 
     /// <summary>
-    /// Waits until chunk <paramref name="index"/> may be sent: every earlier chunk answered, or the chunks sent and
-    /// not yet answered plus this one within the budget. A server without chunk_index is not throttled (its
-    /// answers cannot be matched to chunks).
+    /// Waits until chunk <paramref name="index"/> may be sent: every earlier chunk answered, or the chunks sent after
+    /// the oldest unanswered one, this one included, within the budget (the oldest is the one the server may be
+    /// answering, already read). A server without chunk_index is not throttled (its answers cannot be matched to chunks).
     /// </summary>
     private async Task WaitForRoomAsync(int index, Func<bool> indexed, CancellationToken ct)
     {
@@ -384,7 +387,7 @@ internal sealed class ResumableIncomeStream
             long unanswered = 0;
             lock (_sent)
             {
-                for (long i = answered; i <= index; i++)
+                for (long i = answered + 1; i <= index; i++)
                 {
                     unanswered += _bytes[(int)i];
                 }

@@ -3,12 +3,20 @@
 # sharing it, and HAProxy in front (gRPC h2c and JSON over HTTP/1.1). The same topology as
 # deploy/compose/docker-compose.yml, without Docker. Everything listens on 127.0.0.1 only.
 #
-#   deploy/topology/calc-topology.sh start [--data DIR] [--no-build]   start everything, wait until ready
+#   deploy/topology/calc-topology.sh start [--data DIR] [--upstream URL] [--no-build]   start everything, wait until ready
 #   deploy/topology/calc-topology.sh status                              health of every part
+#   deploy/topology/calc-topology.sh sessions                            gRPC calls in flight per replica (HAProxy's view)
 #   deploy/topology/calc-topology.sh kill-replica N [SIGNAL]             send SIGNAL (default KILL) to replica N
 #   deploy/topology/calc-topology.sh start-replica N                     start replica N again (cold process)
-#   deploy/topology/calc-topology.sh fail-over-redis                     fail over the master of slot 0
+#   deploy/topology/calc-topology.sh fail-over-redis [--kill]            fail over the master of slot 0 (--kill: SIGKILL it)
 #   deploy/topology/calc-topology.sh stop                                stop everything, keep nothing
+#
+# --data DIR: every replica imports DIR's closes.csv / cbr-rates.csv at start. --upstream URL: no import; the
+# replicas fetch missing closes (Binance, Coinbase) and CBR rates from URL (e.g. the load tests' upstream-fake,
+# `dotnet load-tests/Calc.LoadTests/bin/Release/net10.0/Calc.LoadTests.dll upstream-fake --port P`) and share them
+# through Redis; the background sync is off, so every upstream request is one a lookup needed. Either way the
+# replicas log each upstream fetch (event 3003 "Fetched … from …", category Calc.Application.MarketData).
+# The environment of the shell is the replicas' (e.g. DOTNET_gcServer=0).
 #
 # Needs: .NET 10 SDK, redis-server/redis-cli 7 and haproxy 2.6 (Debian: apt-get install redis-server haproxy).
 # Ports (override by environment): CALC_TOPOLOGY_BASE_PORT (default 15000):
@@ -65,8 +73,18 @@ start_redis() {
 
 start_replica() {
   local n="$1"
+  if [ -f "$state/calc-$n.pid" ] && kill -0 "$(cat "$state/calc-$n.pid")" 2>/dev/null; then
+    die "calc-$n is already running (pid $(cat "$state/calc-$n.pid"))"
+  fi
   local data_args=()
   if [ -f "$state/data-dir" ]; then data_args=("--MarketData:ImportPath=$(cat "$state/data-dir")"); fi
+  if [ -f "$state/upstream" ]; then
+    local url; url=$(cat "$state/upstream")
+    data_args+=("--MarketData:Sync:Enabled=false")
+    for source in Binance Coinbase Cbr; do
+      data_args+=("--MarketData:Upstreams:$source:Enabled=true" "--MarketData:Upstreams:$source:BaseUrl=$url")
+    done
+  fi
   # Logging: warnings and the call-completed events' level only, the replicas share two cores with the rest
   ASPNETCORE_ENVIRONMENT=Production \
   Shutdown__DrainDelaySeconds="${CALC_DRAIN_SECONDS:-3}" \
@@ -75,6 +93,7 @@ start_replica() {
   nohup dotnet "$server_dll" \
     "--urls=http://127.0.0.1:$(grpc_port "$n")" "--Http1Urls=http://127.0.0.1:$(http_port "$n")" \
     "--Redis:Configuration=$(redis_seeds),abortConnect=false,connectTimeout=2000,syncTimeout=1000,name=calc-$n" \
+    "--Logging:LogLevel:Calc.Application.MarketData=Information" \
     "${data_args[@]}" >>"$state/calc-$n.log" 2>&1 &
   echo $! >"$state/calc-$n.pid"
   wait_for "calc-$n" 60 curl -sf "http://127.0.0.1:$(http_port "$n")/health"
@@ -92,10 +111,11 @@ start_balancer() {
 }
 
 cmd_start() {
-  local build=1 data=""
+  local build=1 data="" upstream=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --data) data="$(cd "$2" && pwd)"; shift 2 ;;
+      --upstream) upstream="$2"; shift 2 ;;
       --no-build) build=0; shift ;;
       *) die "unknown option $1" ;;
     esac
@@ -104,6 +124,7 @@ cmd_start() {
   [ ! -e "$state/running" ] || die "already running (state in $state); run: $0 stop"
   rm -rf "$state"; mkdir -p "$state"
   [ -z "$data" ] || echo "$data" >"$state/data-dir"
+  [ -z "$upstream" ] || echo "$upstream" >"$state/upstream"
   if [ "$build" = 1 ]; then
     dotnet build "$repo/src/Calc.Server/Calc.Server.csproj" -c Release -nologo -v q >"$state/build.log" || die "build failed ($state/build.log)"
   fi
@@ -132,20 +153,43 @@ cmd_status() {
   redis-cli -p "$(redis_port 1)" cluster info | grep -E 'cluster_state|cluster_known_nodes'
 }
 
+cmd_sessions() {
+  # HAProxy's stats CSV: field 2 the server, 5 its current sessions (calls in flight), 18 its status
+  curl -sf "http://127.0.0.1:$lb_stats/;csv" | awk -F, '$1 == "calc_grpc" && $2 ~ /^calc-/ {print $2, $5, $18}'
+}
+
 cmd_kill_replica() {
   local n="$1" sig="${2:-KILL}"
   kill -s "$sig" "$(cat "$state/calc-$n.pid")"
 }
 
 cmd_fail_over_redis() {
-  # the replica of the master that holds slot 0 takes over (CLUSTER FAILOVER on the replica)
-  local master_id replica_port
-  master_id=$(redis-cli -p "$(redis_port 1)" cluster nodes | awk '$3 ~ /master/ && $9 ~ /^0-/ {print $1}')
-  replica_port=$(redis-cli -p "$(redis_port 1)" cluster nodes | awk -v m="$master_id" '$4 == m {split($2, a, "[:@]"); print a[2]}')
+  # the replica of the master that holds slot 0 takes over: by CLUSTER FAILOVER on the replica (the master hands
+  # over), or with --kill by SIGKILL of the master (the cluster promotes the replica after cluster-node-timeout,
+  # 2 s here); the killed node is then started again and rejoins as a replica
+  local mode="${1:-}" any master_id master_port replica_port
+  for n in 1 2 3 4 5 6; do redis-cli -p "$(redis_port "$n")" ping >/dev/null 2>&1 && { any=$(redis_port "$n"); break; }; done
+  master_id=$(redis-cli -p "$any" cluster nodes | awk '$3 ~ /master/ && $3 !~ /fail/ && $9 ~ /^0-/ {print $1}')
+  master_port=$(redis-cli -p "$any" cluster nodes | awk -v m="$master_id" '$1 == m {split($2, a, "[:@]"); print a[2]}')
+  replica_port=$(redis-cli -p "$any" cluster nodes | awk -v m="$master_id" '$4 == m && $3 !~ /fail/ {split($2, a, "[:@]"); print a[2]}')
   [ -n "$replica_port" ] || die "no replica of the slot-0 master found"
-  redis-cli -p "$replica_port" cluster failover >/dev/null
-  wait_for "redis failover" 20 sh -c "redis-cli -p $replica_port role | head -1 | grep -q master"
-  echo "redis 127.0.0.1:$replica_port is now master of slot 0"
+  if [ "$mode" = --kill ]; then
+    local n=$((master_port - base - 700))
+    kill -9 "$(cat "$state/redis-$n.pid")"
+    wait_for "redis automatic failover" 30 sh -c "redis-cli -p $replica_port role | head -1 | grep -q master"
+    echo "redis 127.0.0.1:$master_port killed; 127.0.0.1:$replica_port is now master of slot 0"
+    redis-server --port "$master_port" --bind 127.0.0.1 --daemonize yes --dir "$state/redis-$n" \
+      --pidfile "$state/redis-$n.pid" --logfile "$state/redis-$n.log" \
+      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+      --appendonly no --save "" --maxmemory 256mb --maxmemory-policy allkeys-lru
+    wait_for "redis-$n rejoining as a replica" 30 sh -c "redis-cli -p $master_port role | head -1 | grep -q slave"
+    echo "redis 127.0.0.1:$master_port restarted: a replica again"
+  else
+    [ -z "$mode" ] || die "fail-over-redis takes --kill or nothing"
+    redis-cli -p "$replica_port" cluster failover >/dev/null
+    wait_for "redis failover" 20 sh -c "redis-cli -p $replica_port role | head -1 | grep -q master"
+    echo "redis 127.0.0.1:$replica_port is now master of slot 0 (127.0.0.1:$master_port handed over)"
+  fi
 }
 
 cmd_stop() {
@@ -168,9 +212,10 @@ cmd_stop() {
 case "${1:-}" in
   start) shift; cmd_start "$@" ;;
   status) cmd_status ;;
+  sessions) cmd_sessions ;;
   kill-replica) cmd_kill_replica "${2:?replica number}" "${3:-KILL}" ;;
   start-replica) start_replica "${2:?replica number}" ;;
-  fail-over-redis) cmd_fail_over_redis ;;
+  fail-over-redis) cmd_fail_over_redis "${2:-}" ;;
   stop) cmd_stop ;;
-  *) sed -n '2,20p' "$0"; exit 2 ;;
+  *) sed -n '2,29p' "$0"; exit 2 ;;
 esac

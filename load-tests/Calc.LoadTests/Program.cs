@@ -5,5 +5,7 @@ using Calc.LoadTests.Redis;
 var commands = new List<LoadCommand>();
 commands.AddRange(Calc.LoadTests.Scenarios.ScenarioCommands.All);
 commands.Add(Calc.LoadTests.Scenarios.CompareCommand.Command);
+commands.Add(Calc.LoadTests.Scenarios.UpstreamFake.Command);
+commands.Add(Calc.LoadTests.Scenarios.VerifyQuotes.Command);
 commands.Add(new LoadCommand("redis-bench", RedisBench.Help, (args, _) => RedisBench.RunAsync(args)));
 return await LoadCommand.DispatchAsync(commands, args);

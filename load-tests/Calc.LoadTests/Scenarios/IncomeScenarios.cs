@@ -95,14 +95,35 @@ public static class IncomeScenarios
         }).ToArray();
         int chunkCount = (total + chunkSize - 1) / chunkSize;
         bool lean = options.String("client") == "lean";
+        // --stream-attempts N (> 1): a lost stream is resumed (the CLI's ResumableIncomeStream), e.g. while a replica of
+        // the topology is killed; default 1: a failure ends the run and is counted
+        int attempts = options.Int("stream-attempts", 1, 1);
+
         using var channel = LoadChannel.For(server.GrpcAddress);
         var client = new IncomeService.IncomeServiceClient(channel);
         var preparedPolicy = PreparedRequest.From(new RecognizeIncomeStreamRequest { Policy = policy });
         var preparedChunks = chunks.Select(PreparedRequest.From).ToArray();
+        int resumes = 0;
+        var resume = Calc.Cli.Hosting.StreamResumePolicy.Default with { MaxAttempts = attempts };
+        void OnResume(Calc.Cli.Hosting.StreamResume r)
+        {
+            Interlocked.Increment(ref resumes);
+            Console.Error.WriteLine($"stream lost ({r.Cause.StatusCode}: {r.Cause.Status.Detail}); resuming from chunk {r.FromChunk} in {r.Delay.TotalMilliseconds:F0} ms");
+        }
+
+        // through a balancer (--target) the stream must not run ahead of its answers (StreamFlow): the resumable client
+        // keeps it within the budget; against a server started here the plain client writes every chunk at once, as before
+        bool flowControlled = attempts > 1 || options.String("target") is not null;
+        if (lean && flowControlled)
+        {
+            throw new ArgumentException("the lean client writes every chunk at once: through a balancer (--target) use the full client");
+        }
+
         Func<int, Task<(long, long, TimeSpan)>> run = lean
             ? n => RunLeanStreamAsync(channel, preparedPolicy, preparedChunks, n, ct)
-            : n => RunStreamAsync(client, policy, chunks, n, ct);
+            : n => RunStreamAsync(client, policy, chunks, n, flowControlled ? resume : null, OnResume, ct);
         await run(options.Int("warmup", 100, 2)).ConfigureAwait(false); // warm-up (chunks)
+        resumes = 0;
 
         var measurement = Measurement.Start(server);
         long start = Stopwatch.GetTimestamp();
@@ -112,18 +133,36 @@ public static class IncomeScenarios
         long expected = (long)chunkCount * chunkSize;
         return measurement.Stop(lean ? "3 month-end StreamRecognizeIncome (gRPC duplex, lean client)" : "3 month-end StreamRecognizeIncome (gRPC duplex)", "receipts", results, 1,
             errors + (results == expected ? 0 : 1), Latencies.Merge([latency]),
-            $"{chunkCount} chunks × {chunkSize:N0}; first results after {firstChunk.TotalMilliseconds:F0} ms; p50 = whole stream");
+            $"{chunkCount} chunks × {chunkSize:N0}; first results after {firstChunk.TotalMilliseconds:F0} ms; p50 = whole stream"
+            + (attempts > 1 ? $"; resumed {resumes} time(s)" : ""));
     }
 
     private static async Task<(long Results, long Errors, TimeSpan FirstChunk)> RunStreamAsync(IncomeService.IncomeServiceClient client, ValuationPolicy policy,
-        RecognizeIncomeStreamRequest[] chunks, int chunkCount, CancellationToken ct)
+        RecognizeIncomeStreamRequest[] chunks, int chunkCount, Calc.Cli.Hosting.StreamResumePolicy? resume, Action<Calc.Cli.Hosting.StreamResume> onResume,
+        CancellationToken ct)
     {
         long results = 0, errors = 0;
         long start = Stopwatch.GetTimestamp();
         TimeSpan first = default;
-        using var call = client.StreamRecognizeIncome(LoadChannel.Stream(ct));
-        var sending = SendAsync(call.RequestStream, new RecognizeIncomeStreamRequest { Policy = policy }, chunks, chunkCount, ct);
-        await foreach (var response in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
+        IAsyncEnumerable<RecognizeIncomeStreamResponse> responses;
+        AsyncDuplexStreamingCall<RecognizeIncomeStreamRequest, RecognizeIncomeStreamResponse>? call = null;
+        Task sending = Task.CompletedTask;
+        if (resume is not null)
+        {
+            // the run is the chunks cycled: the chunks sent before are produced again the same way
+            responses = new Calc.Cli.Hosting.ResumableIncomeStream(o => client.StreamRecognizeIncome(o),
+                (sizes, c) => Cycle(chunks, sizes.Count, c), LoadChannel.Stream(ct), resume, onResume)
+                .RunAsync(Requests(policy, chunks, chunkCount, ct), ct);
+        }
+        else
+        {
+            call = client.StreamRecognizeIncome(LoadChannel.Stream(ct));
+            sending = SendAsync(call.RequestStream, new RecognizeIncomeStreamRequest { Policy = policy }, chunks, chunkCount, ct);
+            responses = call.ResponseStream.ReadAllAsync(ct);
+        }
+
+        using var owned = call;
+        await foreach (var response in responses.ConfigureAwait(false))
         {
             if (response.PayloadCase == RecognizeIncomeStreamResponse.PayloadOneofCase.Results)
             {
@@ -143,6 +182,27 @@ public static class IncomeScenarios
 
         await sending.ConfigureAwait(false);
         return (results, errors, first);
+    }
+
+    private static async IAsyncEnumerable<RecognizeIncomeStreamRequest> Requests(ValuationPolicy policy, RecognizeIncomeStreamRequest[] chunks, int chunkCount,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        yield return new RecognizeIncomeStreamRequest { Policy = policy };
+        await foreach (var chunk in Cycle(chunks, chunkCount, ct).ConfigureAwait(false))
+        {
+            yield return new RecognizeIncomeStreamRequest { Receipts = chunk };
+        }
+    }
+
+    private static async IAsyncEnumerable<ReceiptChunk> Cycle(RecognizeIncomeStreamRequest[] chunks, int count, [EnumeratorCancellation] CancellationToken ct)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return chunks[i % chunks.Length].Receipts;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>The stream with prepared request bytes and results counted from the wire (the lean client).</summary>

@@ -39,7 +39,9 @@ public static class ScenarioCommands
         }
 
         var workload = Workload.Load(options.DataDirectory, options.String("month") ?? "2025-08");
-        await using var server = await ServerUnderTest.StartAsync(options, cancellationToken: ct).ConfigureAwait(false);
+        await using var server = options.String("target") is null
+            ? await ServerUnderTest.StartAsync(options, cancellationToken: ct).ConfigureAwait(false)
+            : ServerUnderTest.Attach(options);
         var reports = new List<ScenarioReport>();
         var byName = new Dictionary<string, List<ScenarioReport>>(StringComparer.Ordinal);
         for (int run = 0; run < repeat; run++)

@@ -68,6 +68,7 @@ public sealed class Measurement
 {
     private readonly ServerUnderTest? _server;
     private readonly ProcStats _serverBefore;
+    private readonly double[] _cpuBefore = [];
     private readonly TimeSpan _clientCpuBefore;
     private readonly long _clientAllocBefore;
     private readonly long _startTimestamp;
@@ -79,6 +80,7 @@ public sealed class Measurement
         {
             server.ResetPeak();
             _serverBefore = server.Stats();
+            _cpuBefore = [.. server.Processes.Select(p => ProcStats.Read(p.Pid).CpuSeconds)];
         }
 
         _clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -94,6 +96,13 @@ public sealed class Measurement
         double clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - _clientCpuBefore).TotalSeconds;
         long alloc = GC.GetTotalAllocatedBytes(precise: false) - _clientAllocBefore;
         var after = _server?.Stats() ?? default;
+        if (_server is { Processes.Count: > 1 } several)
+        {
+            // attached to several processes (replicas, balancer): each one's share, in CPU seconds
+            notes += "; CPU s by process: " + string.Join(", ", several.Processes.Select((p, i) =>
+                string.Create(CultureInfo.InvariantCulture, $"{p.Name} {ProcStats.Read(p.Pid).CpuSeconds - _cpuBefore[i]:F2}")));
+        }
+
         return new ScenarioReport
         {
             Scenario = scenario,

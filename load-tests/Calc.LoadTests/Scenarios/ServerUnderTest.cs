@@ -8,11 +8,14 @@ namespace Calc.LoadTests.Scenarios;
 /// <summary>
 /// A Calc.Server process on 127.0.0.1 (gRPC h2c and HTTP/1.1 on free ports), configured through environment
 /// variables as operators do, quiet (Warning logs), killed on dispose. Its CPU and memory are read from /proc.
+/// Or (<see cref="Attach"/>, <c>--target</c>) servers already running, e.g. the loopback topology's balancer with
+/// its replicas: then the CPU and memory are those of the processes named by <c>--target-pids</c>, summed.
 /// </summary>
 public sealed class ServerUnderTest : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly Process? _process;
     private readonly StringBuilder _output = new();
+    private readonly (string Name, int Pid)[] _attached = [];
 
     private ServerUnderTest(Process process, int grpcPort, int http1Port)
     {
@@ -21,11 +24,37 @@ public sealed class ServerUnderTest : IAsyncDisposable
         Http1Address = new Uri($"http://127.0.0.1:{http1Port}");
     }
 
+    private ServerUnderTest(Uri grpc, Uri http1, (string Name, int Pid)[] processes)
+    {
+        GrpcAddress = grpc;
+        Http1Address = http1;
+        _attached = processes;
+    }
+
     public Uri GrpcAddress { get; }
 
     public Uri Http1Address { get; }
 
-    public int Pid => _process.Id;
+    public int Pid => _process?.Id ?? (_attached.Length > 0 ? _attached[0].Pid : -1);
+
+    /// <summary>The processes measured, by name: the started server, or the attached <c>--target-pids</c>.</summary>
+    public IReadOnlyList<(string Name, int Pid)> Processes => _process is { } p ? [("server", p.Id)] : _attached;
+
+    /// <summary>
+    /// Servers already running: <c>--target URL</c> (gRPC h2c), <c>--target-http URL</c> (HTTP/1.1; default: the gRPC
+    /// port + 1), <c>--target-pids name=pid,name=pid</c> (whose CPU and memory the reports count as the server's).
+    /// Nothing is imported: the target must hold the workload's market data. Not stopped on dispose.
+    /// </summary>
+    public static ServerUnderTest Attach(ScenarioOptions options)
+    {
+        var grpc = new Uri(options.String("target") ?? throw new ArgumentException("--target is missing"));
+        var http1 = options.String("target-http") is { } h ? new Uri(h) : new UriBuilder(grpc) { Port = grpc.Port + 1 }.Uri;
+        var pids = (options.String("target-pids") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=') is [var name, var pid] ? (name, int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture))
+                : (p, int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToArray();
+        return new ServerUnderTest(grpc, http1, pids);
+    }
 
     public string Output
     {
@@ -38,9 +67,17 @@ public sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
-    public ProcStats Stats() => ProcStats.Read(_process.Id);
+    /// <summary>CPU and memory of the measured processes (summed when several are attached).</summary>
+    public ProcStats Stats() => Processes.Select(p => ProcStats.Read(p.Pid))
+        .Aggregate(default(ProcStats), (sum, s) => new ProcStats(sum.CpuSeconds + s.CpuSeconds, sum.RssBytes + s.RssBytes, sum.PeakRssBytes + s.PeakRssBytes));
 
-    public void ResetPeak() => ProcStats.ResetPeak(_process.Id);
+    public void ResetPeak()
+    {
+        foreach (var (_, pid) in Processes)
+        {
+            ProcStats.ResetPeak(pid);
+        }
+    }
 
     public static async Task<ServerUnderTest> StartAsync(ScenarioOptions options, IDictionary<string, string>? environment = null,
         CancellationToken cancellationToken = default)
@@ -109,6 +146,11 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_process is null)
+        {
+            return; // attached: not ours to stop
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -140,7 +182,7 @@ public sealed class ServerUnderTest : IAsyncDisposable
         var started = Stopwatch.StartNew();
         while (started.Elapsed < timeout)
         {
-            if (_process.HasExited)
+            if (_process!.HasExited)
             {
                 throw new InvalidOperationException($"the server exited with {_process.ExitCode}:\n{Output}");
             }

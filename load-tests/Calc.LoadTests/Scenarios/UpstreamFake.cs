@@ -45,7 +45,29 @@ public sealed class UpstreamFake : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
 
-    public static async Task<UpstreamFake> StartAsync(string dataDirectory, CancellationToken ct)
+    /// <summary>
+    /// <c>upstream-fake --data DIR [--port P]</c>: the fake on its own, until stopped (Ctrl-C, SIGTERM), for servers
+    /// started elsewhere (the loopback topology's replicas, <c>deploy/topology/fault-tests.sh</c>). <c>GET /_fake/requests</c>
+    /// answers how many upstream requests it served and which (not counted itself).
+    /// </summary>
+    public static LoadCommand Command { get; } = new("upstream-fake", "loopback fake of the Binance, Coinbase and CBR APIs until stopped (--data DIR --port P)",
+        async (args, ct) =>
+        {
+            var options = ScenarioOptions.Parse(args);
+            await using var fake = await StartAsync(options.DataDirectory, ct, options.Int("port", 0, 0)).ConfigureAwait(false);
+            Console.WriteLine($"upstream fake at {fake.BaseUrl} (data {options.DataDirectory}); GET {fake.BaseUrl}_fake/requests for the count");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return 0;
+        });
+
+    public static async Task<UpstreamFake> StartAsync(string dataDirectory, CancellationToken ct, int port = 0)
     {
         var closes = new Dictionary<(string, string), SortedDictionary<DateOnly, string>>();
         foreach (string line in File.ReadLines(Path.Combine(dataDirectory, "closes.csv")).Skip(1))
@@ -72,7 +94,7 @@ public sealed class UpstreamFake : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var fake = new UpstreamFake(app, closes, rates);
         app.Run(fake.HandleAsync);
@@ -90,8 +112,13 @@ public sealed class UpstreamFake : IAsyncDisposable
 
     private Task HandleAsync(HttpContext ctx)
     {
-        Interlocked.Increment(ref _requests);
         string path = ctx.Request.Path.Value ?? "";
+        if (path == "/_fake/requests")
+        {
+            return Json(ctx, new { requests = Requests, log = RequestLog });
+        }
+
+        Interlocked.Increment(ref _requests);
         _log.Enqueue(path + ctx.Request.QueryString.Value);
         var q = ctx.Request.Query;
         if (path == "/api/v3/klines")

@@ -43,9 +43,22 @@ internal static class IncomeCommands
         var encoding = new Option<string?>("--encoding") { Description = "Input encoding: auto (default), utf-8, windows-1251" };
         var delimiter = new Option<string?>("--delimiter") { Description = "Input delimiter: auto (default), ',', ';' or tab" };
         var quiet = new Option<bool>("--quiet") { Description = "No progress output" };
+        var attempts = new Option<int>("--stream-attempts")
+        {
+            Description = "Calls in a row that may fail (UNAVAILABLE, connection lost) before the run gives up; each resumes the stream "
+                + "where its results stopped, on another replica when --server lists several. 1 = do not resume",
+            DefaultValueFactory = _ => StreamResumePolicy.Default.MaxAttempts,
+        };
+        attempts.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--stream-attempts must be at least 1");
+            }
+        });
         var command = new Command("recognize", "Value a receipts file (streamed; any size) and write per-receipt income and the monthly report")
         {
-            input, output, report, reportDetail, venue, currency, provisional, zone, usdt, encoding, delimiter, quiet,
+            input, output, report, reportDetail, venue, currency, provisional, zone, usdt, encoding, delimiter, quiet, attempts,
         };
         runner.SetAction(command, async (i, cancellationToken) =>
         {
@@ -60,12 +73,20 @@ internal static class IncomeCommands
             };
             var readOptions = new CsvReadOptions(i.Get(encoding), ParseDelimiter(i.Get(delimiter)));
             var inputFile = i.Get(input);
-            using var csv = CsvFile.Open(inputFile.FullName, readOptions);
-            var header = new List<string>();
-            if (!csv.TryRead(header, out long headerLine, out var headerError) || headerError is not null)
+            CsvFile OpenPastHeader(List<string> header, out long headerLine)
             {
-                throw new CliException($"{inputFile.Name}:1: {headerError ?? "the file is empty (a header row is required)"}");
+                var file = CsvFile.Open(inputFile.FullName, readOptions);
+                if (!file.TryRead(header, out headerLine, out var headerError) || headerError is not null)
+                {
+                    file.Dispose();
+                    throw new CliException($"{inputFile.Name}:1: {headerError ?? "the file is empty (a header row is required)"}");
+                }
+
+                return file;
             }
+
+            var header = new List<string>();
+            using var csv = OpenPastHeader(header, out long headerLine);
 
             var columns = ReceiptColumns.Map(header, inputFile.Name);
             if (columns.Ignored.Count > 0 && !i.Get(quiet))
@@ -77,13 +98,29 @@ internal static class IncomeCommands
             await using var connection = await i.ConnectAsync(cancellationToken);
             var progress = new RunProgress(csv.Length);
             IncomeRunResult result;
+            int resumes = 0;
             using (var writer = new IncomeCsvWriter(OpenOutput(i.Get(output)), i.CsvDialect))
             {
-                var run = new IncomeRun(csv, parser, writer, progress, new IncomeRunLimits()) { HeaderLine = headerLine };
+                var run = new IncomeRun(csv, parser, writer, progress, new IncomeRunLimits())
+                {
+                    HeaderLine = headerLine,
+                    Reopen = () => OpenPastHeader([], out _), // the same file, encoding and delimiter; the header is read again and skipped
+                };
                 var options = i.CallOptions(null, cancellationToken);
+                var resume = StreamResumePolicy.Default with { MaxAttempts = i.Get(attempts) };
+                void OnResume(StreamResume r)
+                {
+                    Interlocked.Increment(ref resumes);
+                    i.Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"calc: the stream via {connection.Description} broke ({CallErrors.Describe(r.Cause)}); resuming from chunk {r.FromChunk} in {r.Delay.TotalSeconds:F1} s (call {r.Attempt}, at most {r.MaxAttempts} failing in a row)"));
+                }
+
                 result = await progress.ShowWhileAsync(i.Console, i.Get(quiet),
-                    () => run.RunAsync(policy, (requests, ct) => IncomeStream.Call(connection.Client.Income, requests, options, ct), cancellationToken));
+                    () => run.RunAsync(policy, (requests, ct) => ResumableIncomeStream.Call(connection.Client.Income, requests, run.ReplayAsync, options, resume, OnResume, ct),
+                        cancellationToken));
             }
+
+            result.Resumes = resumes;
 
             if (i.Get(report) is { } reportFile && result.Summary is { } summary)
             {
@@ -135,6 +172,7 @@ internal static class IncomeCommands
                 json.WriteNumber("recognized", result.Recognized);
                 json.WriteNumber("failed", result.Failed);
                 json.WriteString("status", result.StoppedAs ?? "completed");
+                json.WriteNumber("stream_resumes", result.Resumes);
                 if (result.StopMessage is not null)
                 {
                     json.WriteString("message", result.StopMessage);
@@ -184,6 +222,11 @@ internal static class IncomeCommands
 
         err.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"calc: {result.RowsWritten:N0} rows: {result.Recognized:N0} recognised, {result.Failed:N0} failed; {seconds:F1} s ({(seconds > 0 ? result.RowsWritten / seconds : 0):N0} rows/s) via {server}"));
+        if (result.Resumes > 0)
+        {
+            err.WriteLine($"calc: the stream was lost and resumed {result.Resumes} time(s)");
+        }
+
         if (result.StopMessage is not null)
         {
             err.WriteLine("calc: " + result.StopMessage);

@@ -34,6 +34,9 @@ internal sealed class IncomeRunResult
 
     public IncomeStreamSummary? Summary { get; set; }
 
+    /// <summary>How many times the stream was lost and resumed.</summary>
+    public int Resumes { get; set; }
+
     /// <summary>"interrupted" (Ctrl-C) or "aborted" (the call failed); null when the run finished.</summary>
     public string? StoppedAs { get; set; }
 
@@ -57,6 +60,46 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
 
     /// <summary>The line of the header row: a run stopped before any row names the next line as not processed.</summary>
     public long HeaderLine { get; init; } = 1;
+
+    /// <summary>
+    /// Opens the input again, positioned after its header, for <see cref="ReplayAsync"/> (a resumed stream sends
+    /// the run again from its start). Null: the run cannot be replayed.
+    /// </summary>
+    public Func<CsvFile>? Reopen { get; init; }
+
+    /// <summary>
+    /// The chunks sent so far, produced again from the input: the file is read from its start with the same
+    /// parser, and the rows that became receipts are grouped by the receipt counts the chunks had
+    /// (<paramref name="sizes"/>; the grouping depended on timing, so it is not recomputed). Rows that failed
+    /// locally are skipped as they were the first time.
+    /// </summary>
+    public async IAsyncEnumerable<ReceiptChunk> ReplayAsync(IReadOnlyList<int> sizes,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var reopen = Reopen ?? throw new InvalidOperationException("this run has no way to read its input again");
+        await Task.Yield(); // read on the caller's sending task, not on the thread that asked
+        using var input = reopen();
+        var fields = new List<string>();
+        foreach (int size in sizes)
+        {
+            var chunk = new ReceiptChunk();
+            while (chunk.Receipts.Count < size)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!input.TryRead(fields, out long line, out string? error))
+                {
+                    throw new InvalidDataException("the input ended before the rows sent earlier in the run (did it change during the run?); the run cannot be resumed");
+                }
+
+                if (parser.Parse(fields, line, error, input.BytesRead).Receipt is { } receipt)
+                {
+                    chunk.Receipts.Add(receipt);
+                }
+            }
+
+            yield return chunk;
+        }
+    }
 
     public async Task<IncomeRunResult> RunAsync(ValuationPolicy policy, IncomeStreamCall call, CancellationToken cancellationToken)
     {
@@ -105,7 +148,8 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
         {
             Stop(result, "interrupted", "INTERRUPTED", $"interrupted (Ctrl-C or SIGTERM) after {result.RowsWritten} rows; rows after line {lastLine} were not processed", null, lastLine);
         }
-        catch (Exception e) when (e is Grpc.Core.RpcException or IOException or HttpRequestException or ProtocolViolation or CliException or OperationCanceledException)
+        catch (Exception e) when (e is Grpc.Core.RpcException or IOException or HttpRequestException or ProtocolViolation or InvalidDataException or CliException
+            or OperationCanceledException)
         {
             string what = e is Grpc.Core.RpcException rpc ? CallErrors.Describe(rpc)
                 : e is OperationCanceledException ? "DEADLINE_EXCEEDED: the run did not finish within --timeout" : e.Message;
@@ -152,7 +196,7 @@ internal sealed class IncomeRun(CsvFile file, ReceiptParser parser, IncomeCsvWri
         {
             await task;
         }
-        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException or IOException or CliException)
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException or IOException or CliException or InvalidDataException)
         {
             // the run was stopped, or the reader failed: the output's marker row already says so
         }

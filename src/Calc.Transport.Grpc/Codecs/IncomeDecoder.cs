@@ -17,6 +17,7 @@ namespace Calc.Transport.Grpc.Codecs;
 internal static class IncomeDecoder
 {
     private const uint PolicyTag = 10, ReceiptsTag = 18, InlineProvenanceTag = 24;
+    private const uint ResumeFromChunkTag = 24;          // RecognizeIncomeStreamRequest.resume_from_chunk = 3 (int64, varint)
     private const uint IdTag = 10, ReceivedAtTag = 18, AssetTag = 26, AmountTag = 34, WalletTag = 42, TxIdTag = 50, PoolTag = 58, OperationTag = 64;
     private const uint SecondsTag = 8, NanosTag = 16;
     private const long MinSeconds = -62_135_596_800L, MaxSeconds = 253_402_300_799L;
@@ -106,6 +107,7 @@ internal static class IncomeDecoder
         var payloadCase = V1.RecognizeIncomeStreamRequest.PayloadOneofCase.None;
         V1.ValuationPolicy? policy = null;
         ReceiptBatch? batch = null;
+        long resumeFromChunk = 0;
         var reader = new WireReader(data);
         bool ok = true;
         while (ok && !reader.End)
@@ -141,6 +143,11 @@ internal static class IncomeDecoder
 
                     ok = reader.TryReadLengthDelimited(out body) && TryReadReceiptChunk(body, batch!);
                     break;
+                case ResumeFromChunkTag:
+                    // outside the oneof: the payload case stays; the last occurrence wins; int64 is the varint's 64 bits
+                    ok = reader.TryReadVarint64(out ulong resume);
+                    resumeFromChunk = unchecked((long)resume);
+                    break;
                 default:
                     ok = reader.TrySkip(tag);
                     break;
@@ -153,7 +160,7 @@ internal static class IncomeDecoder
             return false;
         }
 
-        message = new IncomeStreamMessage(payloadCase, policy, batch);
+        message = new IncomeStreamMessage(payloadCase, policy, batch, resumeFromChunk);
         return true;
     }
 
@@ -313,7 +320,8 @@ internal static class IncomeDecoder
     private static IncomeStreamMessage FromMessage(V1.RecognizeIncomeStreamRequest message) => new(
         message.PayloadCase,
         message.Policy,
-        message.PayloadCase == V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Receipts ? FromMessages(message.Receipts.Receipts) : null);
+        message.PayloadCase == V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Receipts ? FromMessages(message.Receipts.Receipts) : null,
+        message.ResumeFromChunk);
 
     private static ReceiptBatch FromMessages(IList<V1.MiningReceipt> receipts)
     {

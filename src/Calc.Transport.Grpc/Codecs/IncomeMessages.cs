@@ -120,19 +120,27 @@ public sealed class IncomeBatchReply(ReceiptBatch receipts, IncomeChunk chunk, V
     internal EncodedResults? Encoded { get; set; }
 }
 
-/// <summary>calc.v1.RecognizeIncomeStreamRequest as the codec decodes it: the policy, or a chunk of receipts, or neither.</summary>
-public sealed class IncomeStreamMessage(V1.RecognizeIncomeStreamRequest.PayloadOneofCase payloadCase, V1.ValuationPolicy? policy, ReceiptBatch? receipts)
+/// <summary>
+/// calc.v1.RecognizeIncomeStreamRequest as the codec decodes it: the policy, or a chunk of receipts, or neither,
+/// and <c>resume_from_chunk</c> (outside the oneof; meaningful on the first message only).
+/// </summary>
+public sealed class IncomeStreamMessage(V1.RecognizeIncomeStreamRequest.PayloadOneofCase payloadCase, V1.ValuationPolicy? policy, ReceiptBatch? receipts,
+    long resumeFromChunk = 0)
 {
     public V1.RecognizeIncomeStreamRequest.PayloadOneofCase PayloadCase { get; } = payloadCase;
 
     public V1.ValuationPolicy? Policy { get; } = policy;
 
     public ReceiptBatch? Receipts { get; } = receipts;
+
+    /// <summary>The first request chunk whose results the client wants (0 = all): a resumed stream.</summary>
+    public long ResumeFromChunk { get; } = resumeFromChunk;
 }
 
 /// <summary>
 /// calc.v1.RecognizeIncomeStreamResponse: a chunk of results encoded like <see cref="IncomeBatchReply"/>
-/// (with the chunk's new provenances in <see cref="ChunkTail"/>), or the closing summary as a generated message.
+/// (with the chunk's new provenances and its chunk_index in <see cref="ChunkTail"/>, fields 2 and 3, which
+/// follow the results on the wire), or the closing summary as a generated message.
 /// </summary>
 public sealed class IncomeStreamReply
 {
@@ -148,7 +156,7 @@ public sealed class IncomeStreamReply
 
     public IncomeChunk? Chunk { get; }
 
-    /// <summary>The results chunk without results (its provenances).</summary>
+    /// <summary>The results chunk without results (its provenances and chunk_index).</summary>
     public V1.IncomeResultChunk? ChunkTail { get; }
 
     /// <summary>The whole closing message, when this is the summary.</summary>

@@ -195,6 +195,7 @@ public sealed class IncomeDecoderTests
             var actual = IncomeDecoder.DecodeStreamMessage(new(bytes));
             Assert.Equal(expected.PayloadCase, actual.PayloadCase);
             Assert.Equal(expected.Policy, actual.Policy);
+            Assert.Equal(expected.ResumeFromChunk, actual.ResumeFromChunk);
             if (expected.PayloadCase == V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Receipts)
             {
                 AssertSameReceipts(expected.Receipts.Receipts, actual.Receipts!);
@@ -288,6 +289,9 @@ public sealed class IncomeDecoderTests
 
     private static Gen<byte[]> StreamParts() => Gen.OneOf(
         IncomeGenerators.Policies().Select(p => Tagged(1, (p ?? new V1.ValuationPolicy()).ToByteArray())),
+        // resume_from_chunk = 3 (int64): small, past int32, negative
+        Gen.OneOf(Gen.Choose(0, 100_000).Select(v => (long)v), Gen.Elements(1L << 33, -1L, long.MinValue))
+            .Select(v => IncomeGenerators.Field(3, o => { o.WriteTag(3, WireFormat.WireType.Varint); o.WriteInt64(v); })),
         ScrambledReceipt().ArrayOf().Select(r => Tagged(2, r.Take(5).SelectMany(x => Tagged(1, x)).ToArray())));
 
     private static Gen<Func<byte[], byte[]>> Mutations() => Gen.OneOf(

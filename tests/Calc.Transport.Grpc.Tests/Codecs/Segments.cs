@@ -37,8 +37,8 @@ public static class Segments
 
     public static byte[] Hex(string annotated)
     {
-        // "00 | 00000003 | 0A0178  -- comment": separators and comments are ignored
-        var text = annotated.Split("--")[0];
+        // "00 | 00000003 | 0A0178  -- comment": separators and comments (to the end of each line) are ignored
+        var text = string.Concat(annotated.Split('\n').Select(line => line.Split("--")[0]));
         var hex = new string([.. text.Where(Uri.IsHexDigit)]);
         return Convert.FromHexString(hex);
     }

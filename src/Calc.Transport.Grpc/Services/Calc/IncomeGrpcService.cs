@@ -41,7 +41,12 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition) : V1.Income
         }
     }
 
-    /// <summary>StreamRecognizeIncome on the codec's types (the only form: streams are gRPC only).</summary>
+    /// <summary>
+    /// StreamRecognizeIncome on the codec's types (the only form: streams are gRPC only). Every request chunk
+    /// is valued in order; a resumed stream (<c>resume_from_chunk = k</c> on the first message) values the
+    /// chunks before k too — the totals and the stream-wide provenance indexes need them — but answers only
+    /// from chunk k on, its first results message carrying the skipped chunks' provenance records as well.
+    /// </summary>
     public async Task RecognizeStream(IAsyncStreamReader<IncomeStreamMessage> requestStream,
         IServerStreamWriter<IncomeStreamReply> responseStream, ServerCallContext context)
     {
@@ -54,21 +59,38 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition) : V1.Income
             throw new CalcException(CalcError.Invalid(Reasons.MissingField, "policy", "the stream is empty; the first message must carry the policy"));
         }
 
-        if (requestStream.Current.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Policy)
+        var first = requestStream.Current;
+        if (first.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Policy)
         {
-            requestStream.Current.Receipts?.Release();
+            first.Receipts?.Release();
             throw new CalcException(CalcError.Invalid(Reasons.MissingField, "policy", "the first message of the stream must carry the policy"));
         }
 
-        var session = recognition.Begin(ProtoMap.Policy(requestStream.Current.Policy));
-        long chunkNo = 0;
+        long resumeFrom = first.ResumeFromChunk;
+        if (resumeFrom < 0)
+        {
+            throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "resume_from_chunk",
+                $"resume_from_chunk is {resumeFrom}; it is the 0-based index of the first chunk to answer"));
+        }
+
+        var session = recognition.Begin(ProtoMap.Policy(first.Policy));
+        // provenance records first used by skipped chunks: sent with the first results message
+        var skippedProvenances = new List<V1.Provenance>();
+        long chunkIndex = -1;
         while (await requestStream.MoveNext(ct))
         {
-            chunkNo++;
+            chunkIndex++;
             var message = requestStream.Current;
             if (message.PayloadCase != V1.RecognizeIncomeStreamRequest.PayloadOneofCase.Receipts || message.Receipts is not { } receipts)
             {
-                throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "policy", $"message {chunkNo} carries a policy; only the first message may"));
+                throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "policy", $"message {chunkIndex + 1} carries a policy; only the first message may"));
+            }
+
+            if (message.ResumeFromChunk != 0)
+            {
+                receipts.Release();
+                throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "resume_from_chunk",
+                    $"message {chunkIndex + 1} carries resume_from_chunk; only the first message (the policy) may"));
             }
 
             if (receipts.Count == 0)
@@ -77,22 +99,42 @@ public sealed class IncomeGrpcService(IncomeRecognition recognition) : V1.Income
                 continue;
             }
 
-            IncomeStreamReply reply;
+            IncomeStreamReply? reply = null;
             try
             {
-                recognition.CheckBatch(receipts.Count, $"receipts (chunk {chunkNo})");
+                recognition.CheckBatch(receipts.Count, $"receipts (chunk {chunkIndex + 1})");
                 var chunk = await session.RecognizeAsync(receipts, ct);
-                var tail = new V1.IncomeResultChunk();
-                tail.Provenances.AddRange(chunk.Pricings.Select(ProtoMap.Provenance));
-                reply = IncomeStreamReply.Results(receipts, chunk, tail);
+                if (chunkIndex < resumeFrom)
+                {
+                    skippedProvenances.AddRange(chunk.Pricings.Select(ProtoMap.Provenance));
+                }
+                else
+                {
+                    var tail = new V1.IncomeResultChunk { ChunkIndex = chunkIndex };
+                    tail.Provenances.AddRange(skippedProvenances);
+                    skippedProvenances.Clear();
+                    tail.Provenances.AddRange(chunk.Pricings.Select(ProtoMap.Provenance));
+                    reply = IncomeStreamReply.Results(receipts, chunk, tail);
+                }
             }
-            catch
+            finally
             {
-                receipts.Release();
-                throw;
+                if (reply is null)
+                {
+                    receipts.Release(); // skipped or failed; an answer releases its receipts once written
+                }
             }
 
-            await responseStream.WriteAsync(reply, ct);
+            if (reply is not null)
+            {
+                await responseStream.WriteAsync(reply, ct);
+            }
+        }
+
+        if (resumeFrom > chunkIndex + 1)
+        {
+            throw new CalcException(CalcError.Invalid(Reasons.InvalidField, "resume_from_chunk",
+                $"resume_from_chunk is {resumeFrom} but the stream had {chunkIndex + 1} chunk(s); resume from at most {chunkIndex + 1} (only the summary)"));
         }
 
         var summary = new V1.IncomeStreamSummary { RulesVersion = session.RulesVersion, ReceiptCount = session.ReceiptCount, ErrorCount = session.ErrorCount };

@@ -63,7 +63,7 @@ public sealed class CallerLimitOptions
 /// Each refusal carries ErrorInfo (reason, metadata <c>caller</c>) and RetryInfo; over JSON it is HTTP 429 with
 /// the status as the body. Health probes (<c>/alive</c>, <c>/health</c>, <c>grpc.health.v1.Health/Check</c>)
 /// are never limited. Refusals are counted (<c>calc.limits.refused</c>) and summarised in at most one log line
-/// per 10 seconds.
+/// per reason per 10 seconds.
 /// </summary>
 public sealed partial class CallerLimits : IDisposable
 {

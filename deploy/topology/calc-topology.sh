@@ -49,6 +49,13 @@ wait_for() {
   done
 }
 
+# alive PIDFILE: the process exists and is not a zombie
+alive() {
+  [ -f "$1" ] || return 1
+  local pid; pid=$(cat "$1")
+  [ -e "/proc/$pid/stat" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]
+}
+
 redis_seeds() {
   echo "127.0.0.1:$(redis_port 1),127.0.0.1:$(redis_port 2),127.0.0.1:$(redis_port 3)"
 }
@@ -73,7 +80,7 @@ start_redis() {
 
 start_replica() {
   local n="$1"
-  if [ -f "$state/calc-$n.pid" ] && kill -0 "$(cat "$state/calc-$n.pid")" 2>/dev/null; then
+  if alive "$state/calc-$n.pid"; then
     die "calc-$n is already running (pid $(cat "$state/calc-$n.pid"))"
   fi
   local data_args=()
@@ -161,6 +168,14 @@ cmd_sessions() {
 cmd_kill_replica() {
   local n="$1" sig="${2:-KILL}"
   kill -s "$sig" "$(cat "$state/calc-$n.pid")"
+  # SIGKILL: gone when this returns (a large process takes a moment to tear down); other signals return at once
+  if [ "$sig" = KILL ] || [ "$sig" = 9 ]; then
+    local deadline=$((SECONDS + 20))
+    while alive "$state/calc-$n.pid"; do
+      [ $SECONDS -lt $deadline ] || die "calc-$n did not exit within 20 s of SIGKILL"
+      sleep 0.1
+    done
+  fi
 }
 
 cmd_fail_over_redis() {

@@ -4,11 +4,12 @@
 # closes and CBR rates) and shared through Redis. Heavy (a 1,000,000-receipt month-end run several times, ~5–15
 # minutes on 2 cores); not run by CI on every push (see deploy/README.md).
 #
-#   deploy/topology/fault-tests.sh [--rows N] [--only kill,term,redis,cold,overwrite] [--no-build] [--keep]
+#   deploy/topology/fault-tests.sh [--rows N] [--only kill,kill-early,term,redis,cold,overwrite] [--no-build] [--keep]
 #
 # Drills (each prints PASS/FAIL with its figures; the summary goes to $CALC_FAULT_DIR/results.md):
 #   baseline   the run through HAProxy, values from the upstream via Redis, equals `calc --embedded` over the files
 #   kill       a replica SIGKILLed mid-run: the run resumes, every receipt once, outputs identical to the baseline
+#   kill-early the same before the replica answered anything (HAProxy resets the stream; nothing to retry there)
 #   term       a replica SIGTERMed mid-run under unary load: it drains, the stream finishes, no call fails
 #   redis      the Redis master of slot 0 handed over, then the new one SIGKILLed (automatic fail-over), under
 #              GetQuote load on cold replicas: no failed or wrong answer, every replica's Redis tier connected again
@@ -24,7 +25,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 rows=1000000
-only="kill,term,redis,cold,overwrite"
+only="kill,kill-early,term,redis,cold,overwrite"
 build=1
 keep=0
 while [ $# -gt 0 ]; do
@@ -70,7 +71,11 @@ record() {
 cleanup() {
   if [ "$keep" = 0 ]; then
     "$topo" stop >/dev/null 2>&1 || true
-    [ -z "$fake_pid" ] || kill "$fake_pid" 2>/dev/null || true
+    if [ -n "$fake_pid" ]; then
+      kill "$fake_pid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$fake_pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$fake_pid" 2>/dev/null || true
+    fi
   else
     log "kept running: topology in $state (stop: CALC_TOPOLOGY_BASE_PORT=$base CALC_TOPOLOGY_DIR=$state $topo stop), upstream fake pid $fake_pid"
   fi
@@ -86,6 +91,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # run_calc NAME SERVER: a month-end run in the background; its pid in $work/NAME.pid
 run_calc() {
   local name="$1" server="$2"
+  rm -f "$work/$name-income.csv" "$work/$name-report.csv" "$work/$name-lines.csv" "$work/$name.code"
   ( set +e
     calc --server "$server" income recognize --in "$work/receipts.csv" --out "$work/$name-income.csv" \
       --report "$work/$name-report.csv" --report-detail "$work/$name-lines.csv" --quiet >"$work/$name.out" 2>"$work/$name.err"
@@ -166,9 +172,11 @@ EOF
 
 log "starting the upstream fake on $fake and the topology (ports from $base, no import: values come from upstream via Redis)"
 "$topo" stop >/dev/null 2>&1 || true
+! fake_requests >/dev/null 2>&1 || { echo "port $fake_port already answers (a fake left running?): stop it first" >&2; exit 1; }
 dotnet "$load_dll" upstream-fake --data "$data" --port "$fake_port" >"$work/fake.log" 2>&1 &
 fake_pid=$!
 for _ in $(seq 1 100); do fake_requests >/dev/null 2>&1 && break; sleep 0.2; done
+kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.log" >&2; exit 1; }
 "$topo" start --upstream "$fake/" --no-build >"$work/topology.log"
 
 # ---- baseline -------------------------------------------------------------------------------------------------
@@ -207,6 +215,27 @@ if [[ ",$only," == *,kill,* ]]; then
     "$topo" start-replica "$n"
   else
     record kill FAIL "the run ended before 30 % or no replica had it in flight"
+  fi
+fi
+
+# ---- kill-early -----------------------------------------------------------------------------------------------
+if [[ ",$only," == *,kill-early,* ]]; then
+  log "kill-early: SIGKILL the replica serving a run as soon as HAProxy has the stream on it (before its first result)"
+  t=$(started_at)
+  run_calc early "$lb"
+  if n=$(serving_replica); then
+    at=$(stat -c %s "$work/early-income.csv" 2>/dev/null || echo 0)
+    "$topo" kill-replica "$n" KILL
+    code=$(wait_calc early)
+    resumes=$(grep -c "resuming from chunk" "$work/early.err" || true)
+    if [ "$code" = "$base_code" ] && [ "$resumes" -ge 1 ] && same_as early base >"$work/early.diff" && once early >>"$work/early.diff"; then
+      record kill-early PASS "calc-$n killed with ${at} bytes of output written; $(grep -o 'broke ([A-Z_]*: [^)]*)' "$work/early.err" | head -1 | cut -c1-80); $(grep -o 'resuming from chunk [0-9]*' "$work/early.err" | head -1); run $(since "$t") s; every receipt once; 3 outputs identical to the baseline"
+    else
+      record kill-early FAIL "exit $code, resumes $resumes: $(cat "$work/early.diff" 2>/dev/null) $(tail -n 3 "$work/early.err")"
+    fi
+    "$topo" start-replica "$n"
+  else
+    record kill-early FAIL "no replica had the run in flight"
   fi
 fi
 

@@ -61,6 +61,22 @@ public class ResumableIncomeStreamTests
         Assert.Equal([0L, 2, 4, 6, 8], server.Calls.Select(c => c.First.ResumeFromChunk));
     }
 
+    [Theory]
+    [InlineData(1)]  // the balancer reset the stream before any answer (its replica died at once)
+    [InlineData(4)]
+    public async Task WriteAbortedWithASilentResponse_IsResumedNotWaitedFor(int chunk)
+    {
+        var expected = await Collect(new ScriptedIncomeServer());
+        var server = new ScriptedIncomeServer { AbortWrite = (call, n) => call == 1 && n == chunk };
+        var resumes = new List<StreamResume>();
+
+        var actual = await Collect(server, onResume: resumes.Add).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Flatten(expected), Flatten(actual));
+        Assert.Equal(2, server.Calls.Count);
+        Assert.Equal(StatusCode.Unavailable, Assert.Single(resumes).Cause.StatusCode);
+    }
+
     [Fact]
     public async Task LostAfterTheSummary_CompletesWithoutAnotherCall()
     {

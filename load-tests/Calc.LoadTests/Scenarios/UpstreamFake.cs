@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Calc.LoadTests.Scenarios;
@@ -56,14 +57,8 @@ public sealed class UpstreamFake : IAsyncDisposable
             var options = ScenarioOptions.Parse(args);
             await using var fake = await StartAsync(options.DataDirectory, ct, options.Int("port", 0, 0)).ConfigureAwait(false);
             Console.WriteLine($"upstream fake at {fake.BaseUrl} (data {options.DataDirectory}); GET {fake.BaseUrl}_fake/requests for the count");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
+            // until Ctrl-C, or SIGTERM (the web host's console lifetime stops the app on it)
+            await fake._app.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return 0;
         });
 

@@ -186,8 +186,19 @@ internal sealed class ResumableIncomeStream
                 }
 
                 failuresInARow = reading.Delivered ? 1 : failuresInARow + 1;
-                if (failure is not RpcException rpc || !IsTransient(rpc) || !state.Indexed || failuresInARow >= _policy.MaxAttempts)
+                // a transport failure may surface unwrapped, on the request side (Grpc.Net.Client reports an HTTP/2
+                // stream reset before the response headers as "The request was aborted"): UNAVAILABLE for what follows
+                var cause = sender.TransportFailure ?? failure;
+                var rpc = cause as RpcException
+                    ?? (cause is IOException or HttpRequestException or OperationCanceledException
+                        ? new RpcException(new Status(StatusCode.Unavailable, cause.Message, cause)) : null);
+                if (rpc is null || !IsTransient(rpc) || !state.Indexed || failuresInARow >= _policy.MaxAttempts)
                 {
+                    if (rpc is not null && cause != failure)
+                    {
+                        throw rpc;
+                    }
+
                     throw failure;
                 }
 
@@ -535,8 +546,11 @@ internal sealed class ResumableIncomeStream
                 : throw new InvalidDataException($"only {i} of the {count} chunks sent before could be produced again (did the input change during the run?); the run cannot be resumed");
         }
 
-        /// <summary>False when the call has already ended: its response side reports how.</summary>
-        private static async Task<bool> WriteAsync(Func<Task> write)
+        /// <summary>The HTTP/2 stream or connection broke under a write; the call was cancelled (its response side may never hear of it).</summary>
+        public Exception? TransportFailure { get; private set; }
+
+        /// <summary>False when the call has ended: its response side reports how, or <see cref="TransportFailure"/> says.</summary>
+        private async Task<bool> WriteAsync(Func<Task> write)
         {
             try
             {
@@ -545,15 +559,19 @@ internal sealed class ResumableIncomeStream
             }
             catch (RpcException)
             {
-                return false;
+                return false; // the call ended with a status, which the response side reports
             }
             catch (InvalidOperationException)
             {
                 return false; // grpc-dotnet: "the call is complete" (the server answered before reading every request)
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !attempt.IsCancellationRequested)
             {
-                return false; // the connection went away under the write
+                // e.g. "The request was aborted" when a balancer resets the stream because its replica died before
+                // answering: the response side may wait forever, so end the call here
+                TransportFailure = e;
+                await attempt.CancelAsync();
+                return false;
             }
         }
     }

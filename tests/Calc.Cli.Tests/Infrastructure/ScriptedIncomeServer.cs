@@ -22,6 +22,13 @@ internal sealed class ScriptedIncomeServer
     /// <summary>A server from before resume: no chunk_index, resume_from_chunk ignored.</summary>
     public bool Legacy { get; init; }
 
+    /// <summary>
+    /// Call <c>call</c>'s write of its chunk number <c>chunk</c> (1-based) fails as Grpc.Net.Client's does when a
+    /// balancer resets the stream before any answer ("The request was aborted", an HttpRequestException), and the
+    /// response side stays silent, as it then does.
+    /// </summary>
+    public Func<int, int, bool> AbortWrite { get; init; } = (_, _) => false;
+
     /// <summary>Wait before answering each chunk (a busy server).</summary>
     public TimeSpan AnswerDelay { get; init; }
 
@@ -47,7 +54,7 @@ internal sealed class ScriptedIncomeServer
 
         var requests = Channel.CreateUnbounded<RecognizeIncomeStreamRequest>();
         var responses = Channel.CreateUnbounded<RecognizeIncomeStreamResponse>();
-        var call = new Call(requests, responses, ahead => InterlockedMax(ref _maxAhead, ahead));
+        var call = new Call(requests, responses, ahead => InterlockedMax(ref _maxAhead, ahead), chunk => AbortWrite(number, chunk));
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         _ = Task.Run(() => ServeAsync(number, call, cancel.Token));
         return new AsyncDuplexStreamingCall<RecognizeIncomeStreamRequest, RecognizeIncomeStreamResponse>(
@@ -185,10 +192,12 @@ internal sealed class ScriptedIncomeServer
     public static Provenance Provenance(string day) => new() { Venue = "scripted", Pair = "X/USD", Close = "2", CloseDate = day, CbrRate = "100.0000", CbrNominal = 1 };
 
     /// <summary>Both ends of one call.</summary>
-    private sealed class Call(Channel<RecognizeIncomeStreamRequest> requests, Channel<RecognizeIncomeStreamResponse> responses, Action<int> ahead)
+    private sealed class Call(Channel<RecognizeIncomeStreamRequest> requests, Channel<RecognizeIncomeStreamResponse> responses, Action<int> ahead,
+        Func<int, bool> abortWrite)
         : IClientStreamWriter<RecognizeIncomeStreamRequest>, IAsyncStreamReader<RecognizeIncomeStreamResponse>
     {
         private RpcException? _failure;
+        private bool _aborted;
         private int _written;
         private int _read;
 
@@ -216,6 +225,12 @@ internal sealed class ScriptedIncomeServer
             if (_failure is { } failure)
             {
                 throw failure;
+            }
+
+            if (_aborted || (message.Receipts is not null && abortWrite(_written + 1)))
+            {
+                _aborted = true; // the stream is gone; the server side hears nothing more, the response side nothing at all
+                throw new HttpRequestException("The request was aborted.", new IOException("The request was aborted."));
             }
 
             // a real request message is serialised at the write: later changes to the object do not travel

@@ -138,6 +138,22 @@ public class ResumableIncomeStreamTests
     }
 
     [Fact]
+    public async Task CancelledOnTheWay_IsResumed()
+    {
+        // HAProxy ends the client's stream without trailers when the replica dies mid-response
+        var expected = await Collect(new ScriptedIncomeServer());
+        var server = new ScriptedIncomeServer
+        {
+            Fail = (call, message) => call == 1 && message == 4 ? new RpcException(new Status(StatusCode.Cancelled, "No grpc-status found on response.")) : null,
+        };
+
+        var actual = await Collect(server);
+
+        Assert.Equal(Flatten(expected), Flatten(actual));
+        Assert.Equal(3, server.Calls[1].First.ResumeFromChunk);
+    }
+
+    [Fact]
     public async Task StatusChosenByTheServer_IsNotResumed()
     {
         var server = new ScriptedIncomeServer { Fail = (_, message) => message == 3 ? new RpcException(new Status(StatusCode.InvalidArgument, "bad chunk")) : null };

@@ -233,19 +233,21 @@ internal sealed class ResumableIncomeStream
     }
 
     /// <summary>
-    /// UNAVAILABLE (no connection, the server going away, a balancer without a live replica), or a call that
-    /// broke below gRPC: the connection or the HTTP/2 stream reset, the response ended before the trailers
-    /// (Grpc.Net.Client reports those as INTERNAL, UNKNOWN or CANCELLED with the transport exception inside).
-    /// A status the server chose itself (INVALID_ARGUMENT, INTERNAL from the server, DEADLINE_EXCEEDED) is not.
+    /// UNAVAILABLE (no connection, the server going away, a balancer without a live replica); CANCELLED that this
+    /// client did not ask for (its own cancellation never gets here): the call was cut between client and server,
+    /// e.g. a balancer ending the stream without trailers when its replica died (Grpc.Net.Client: "No grpc-status
+    /// found on response"), or an HTTP/2 stream reset; or a call that broke below gRPC, reported as INTERNAL or
+    /// UNKNOWN with the transport exception inside. A status the server chose (INVALID_ARGUMENT, INTERNAL from the
+    /// server, DEADLINE_EXCEEDED) is not transient.
     /// </summary>
     public static bool IsTransient(RpcException e)
     {
-        if (e.StatusCode == StatusCode.Unavailable)
+        if (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
         {
             return true;
         }
 
-        if (e.StatusCode is not (StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled))
+        if (e.StatusCode is not (StatusCode.Internal or StatusCode.Unknown))
         {
             return false;
         }

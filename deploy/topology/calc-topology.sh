@@ -5,7 +5,7 @@
 #
 #   deploy/topology/calc-topology.sh start [--data DIR] [--upstream URL] [--no-build]   start everything, wait until ready
 #   deploy/topology/calc-topology.sh status                              health of every part
-#   deploy/topology/calc-topology.sh sessions                            gRPC calls in flight per replica (HAProxy's view)
+#   deploy/topology/calc-topology.sh sessions                            streams and calls in flight per replica (HAProxy's view)
 #   deploy/topology/calc-topology.sh kill-replica N [SIGNAL]             send SIGNAL (default KILL) to replica N
 #   deploy/topology/calc-topology.sh start-replica N                     start replica N again (cold process)
 #   deploy/topology/calc-topology.sh fail-over-redis [--kill]            fail over the master of slot 0 (--kill: SIGKILL it)
@@ -161,8 +161,12 @@ cmd_status() {
 }
 
 cmd_sessions() {
-  # HAProxy's stats CSV: field 2 the server, 5 its current sessions (calls in flight), 18 its status
-  curl -sf "http://127.0.0.1:$lb_stats/;csv" | awk -F, '$1 == "calc_grpc" && $2 ~ /^calc-/ {print $2, $5, $18}'
+  # HAProxy's stats CSV: field 1 the backend, 2 the server, 5 its current sessions (calls in flight), 18 its status;
+  # per replica: month-end streams in flight, other gRPC calls in flight, status
+  curl -sf "http://127.0.0.1:$lb_stats/;csv" | awk -F, '
+    $2 ~ /^calc-/ && $1 == "calc_grpc_stream" {streams[$2] = $5}
+    $2 ~ /^calc-/ && $1 == "calc_grpc" {calls[$2] = $5; status[$2] = $18; order[++n] = $2}
+    END {for (i = 1; i <= n; i++) print order[i], "streams", streams[order[i]] + 0, "calls", calls[order[i]] + 0, status[order[i]]}'
 }
 
 cmd_kill_replica() {

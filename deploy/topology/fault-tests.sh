@@ -116,11 +116,11 @@ wait_progress() {
   return 1
 }
 
-# the replica HAProxy has the month-end stream on (the one with a call in flight)
+# the replica HAProxy has the month-end stream on
 serving_replica() {
   local n=""
   for _ in $(seq 1 50); do
-    n=$("$topo" sessions | awk '$2 > 0 {sub("calc-", "", $1); print $1; exit}')
+    n=$("$topo" sessions | awk '$3 > 0 {sub("calc-", "", $1); print $1; exit}')
     [ -z "$n" ] || { echo "$n"; return 0; }
     sleep 0.1
   done

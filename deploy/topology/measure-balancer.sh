@@ -7,6 +7,8 @@
 # ROUNDS times each, and reports for every run the calls/s, the CPU seconds each process used (from
 # /proc/PID/stat) and from them the CPU per call of the replicas and of HAProxy.
 #   deploy/topology/measure-balancer.sh [ROUNDS=5] [CALLS=200000]
+# With replicas 2 and 3 stopped (calc-topology.sh kill-replica 2; … 3), "balanced" goes through HAProxy to replica 1
+# alone: the same replica both ways, so the difference is HAProxy's own cost, not the spreading over replicas.
 # Needs h2load (apt-get install nghttp2-client) and python3 (writes the gRPC request frame).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,7 +27,8 @@ m = field(1, "USD") + field(2, "2025-01-05")
 open(sys.argv[1], "wb").write(b"\x00" + struct.pack(">I", len(m)) + m)
 EOF
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU ticks of a process (0 for one that is not running: a replica stopped to put HAProxy in front of one replica only)
+ticks() { if [ -e "/proc/$1/stat" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
 hz=$(getconf CLK_TCK)
 pids=("$(cat "$state/calc-1.pid")" "$(cat "$state/calc-2.pid")" "$(cat "$state/calc-3.pid")" "$(cat "$state/haproxy.pid")")
 

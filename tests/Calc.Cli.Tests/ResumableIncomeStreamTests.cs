@@ -77,6 +77,40 @@ public class ResumableIncomeStreamTests
         Assert.Equal(StatusCode.Unavailable, Assert.Single(resumes).Cause.StatusCode);
     }
 
+    [Theory]
+    [InlineData(1)]  // the replica behind a balancer died before answering and the stream was never reset
+    [InlineData(5)]
+    [InlineData(9)]  // everything but the summary
+    public async Task SilentStream_IsTakenAsLostAfterTheStallTimeout(int message)
+    {
+        var expected = await Collect(new ScriptedIncomeServer());
+        var server = new ScriptedIncomeServer { Stall = (call, n) => call == 1 && n == message };
+        var resumes = new List<StreamResume>();
+
+        var actual = await Collect(server, Fast with { StallTimeout = TimeSpan.FromMilliseconds(300) }, resumes.Add).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Flatten(expected), Flatten(actual));
+        Assert.Contains("no answer and no progress", Assert.Single(resumes).Cause.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SlowCaller_IsNotAStall()
+    {
+        var server = new ScriptedIncomeServer();
+        var stream = new ResumableIncomeStream(server.Open, (sizes, ct) => Chunks(sizes.Count, 0, ct), default,
+            Fast with { StallTimeout = TimeSpan.FromMilliseconds(100) });
+        int results = 0;
+
+        await foreach (var response in stream.RunAsync(Requests()))
+        {
+            results += response.Results?.Results.Count ?? 0;
+            await Task.Delay(250); // the caller takes its time between results: the server is waiting on it, not stalled
+        }
+
+        Assert.Equal(ChunkCount * 5, results);
+        Assert.Equal(1, stream.Calls);
+    }
+
     [Fact]
     public async Task LostAfterTheSummary_CompletesWithoutAnotherCall()
     {
@@ -101,6 +135,22 @@ public class ResumableIncomeStreamTests
         Assert.Equal(Fast.MaxAttempts, server.Calls.Count);
         Assert.Equal(Fast.MaxAttempts - 1, resumes.Count);
         Assert.All(resumes, r => Assert.Equal(0, r.FromChunk));
+    }
+
+    [Fact]
+    public async Task CancelledOnTheWay_IsResumed()
+    {
+        // HAProxy ends the client's stream without trailers when the replica dies mid-response
+        var expected = await Collect(new ScriptedIncomeServer());
+        var server = new ScriptedIncomeServer
+        {
+            Fail = (call, message) => call == 1 && message == 4 ? new RpcException(new Status(StatusCode.Cancelled, "No grpc-status found on response.")) : null,
+        };
+
+        var actual = await Collect(server);
+
+        Assert.Equal(Flatten(expected), Flatten(actual));
+        Assert.Equal(3, server.Calls[1].First.ResumeFromChunk);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Calc.V1;
@@ -20,6 +21,13 @@ internal delegate IAsyncEnumerable<ReceiptChunk> ChunkReplay(IReadOnlyList<int> 
 internal sealed record StreamResumePolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeSpan MaxBackoff)
 {
     public static StreamResumePolicy Default { get; } = new(5, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(4));
+
+    /// <summary>
+    /// A call that neither answers nor accepts anything for this long while chunks wait for their results is ended
+    /// and resumed like a lost one: a connection can stay up (pings answered) while the stream on it is dead,
+    /// e.g. a balancer that forwarded it to a replica that died (the server answers a chunk in milliseconds).
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The wait before resumed call number <paramref name="failures"/> (1-based) of a row of failures.</summary>
     public TimeSpan Backoff(int failures, double jitter)
@@ -136,10 +144,14 @@ internal sealed class ResumableIncomeStream
                 var sender = new Sender(this, call.RequestStream, chunks.Reader, attempt, () => state.Indexed);
                 var sending = sender.SendAsync(new RecognizeIncomeStreamRequest { Policy = policy, ResumeFromChunk = state.NextChunk }, SentCount());
                 var reading = new CallReading(Calls);
+                var watching = WatchAsync(sender, reading, state, attempt);
                 Exception? failure = null;
                 while (true)
                 {
                     RecognizeIncomeStreamResponse message;
+                    // only time spent waiting here counts towards a stall (a caller slow to ask for the next result is not one)
+                    Volatile.Write(ref reading.LastProgress, Stopwatch.GetTimestamp());
+                    reading.Waiting = true;
                     try
                     {
                         if (!await call.ResponseStream.MoveNext(attempt.Token))
@@ -154,6 +166,10 @@ internal sealed class ResumableIncomeStream
                         failure = e;
                         break;
                     }
+                    finally
+                    {
+                        reading.Waiting = false;
+                    }
 
                     if (Accept(message, state, reading) is { } delivered)
                     {
@@ -162,6 +178,8 @@ internal sealed class ResumableIncomeStream
                     }
                 }
 
+                reading.Ended = true;
+                await watching;
                 if (failure is null)
                 {
                     await sending;
@@ -188,7 +206,7 @@ internal sealed class ResumableIncomeStream
                 failuresInARow = reading.Delivered ? 1 : failuresInARow + 1;
                 // a transport failure may surface unwrapped, on the request side (Grpc.Net.Client reports an HTTP/2
                 // stream reset before the response headers as "The request was aborted"): UNAVAILABLE for what follows
-                var cause = sender.TransportFailure ?? failure;
+                var cause = reading.Stalled ?? sender.TransportFailure ?? failure;
                 var rpc = cause as RpcException
                     ?? (cause is IOException or HttpRequestException or OperationCanceledException
                         ? new RpcException(new Status(StatusCode.Unavailable, cause.Message, cause)) : null);
@@ -215,19 +233,21 @@ internal sealed class ResumableIncomeStream
     }
 
     /// <summary>
-    /// UNAVAILABLE (no connection, the server going away, a balancer without a live replica), or a call that
-    /// broke below gRPC: the connection or the HTTP/2 stream reset, the response ended before the trailers
-    /// (Grpc.Net.Client reports those as INTERNAL, UNKNOWN or CANCELLED with the transport exception inside).
-    /// A status the server chose itself (INVALID_ARGUMENT, INTERNAL from the server, DEADLINE_EXCEEDED) is not.
+    /// UNAVAILABLE (no connection, the server going away, a balancer without a live replica); CANCELLED that this
+    /// client did not ask for (its own cancellation never gets here): the call was cut between client and server,
+    /// e.g. a balancer ending the stream without trailers when its replica died (Grpc.Net.Client: "No grpc-status
+    /// found on response"), or an HTTP/2 stream reset; or a call that broke below gRPC, reported as INTERNAL or
+    /// UNKNOWN with the transport exception inside. A status the server chose (INVALID_ARGUMENT, INTERNAL from the
+    /// server, DEADLINE_EXCEEDED) is not transient.
     /// </summary>
     public static bool IsTransient(RpcException e)
     {
-        if (e.StatusCode == StatusCode.Unavailable)
+        if (e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled)
         {
             return true;
         }
 
-        if (e.StatusCode is not (StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled))
+        if (e.StatusCode is not (StatusCode.Internal or StatusCode.Unknown))
         {
             return false;
         }
@@ -266,6 +286,17 @@ internal sealed class ResumableIncomeStream
     {
         public int Call { get; } = call;
 
+        /// <summary>When the caller last asked for a message (the wait for it started).</summary>
+        public long LastProgress = Stopwatch.GetTimestamp();
+
+        /// <summary>The caller is waiting for the next message.</summary>
+        public volatile bool Waiting;
+
+        /// <summary>Set by the watchdog when it ended the call for want of progress.</summary>
+        public RpcException? Stalled;
+
+        public volatile bool Ended;
+
         public int ReceivedInChunk;
 
         public long Provenances;
@@ -273,6 +304,36 @@ internal sealed class ResumableIncomeStream
         public int Messages;
 
         public bool Delivered;
+    }
+
+    /// <summary>
+    /// Ends the call when results are awaited (a chunk sent and not answered, or the request side complete and no
+    /// summary yet), the caller is waiting for the next message, and nothing has moved for
+    /// <see cref="StreamResumePolicy.StallTimeout"/>: no message received, no chunk written.
+    /// </summary>
+    private async Task WatchAsync(Sender sender, CallReading reading, Progress state, CancellationTokenSource attempt)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_policy.StallTimeout.TotalMilliseconds / 4, 10, 1000));
+        try
+        {
+            while (!reading.Ended && !attempt.IsCancellationRequested)
+            {
+                await Task.Delay(period, attempt.Token);
+                long last = Math.Max(Volatile.Read(ref reading.LastProgress), Volatile.Read(ref sender.LastWrite));
+                bool awaited = SentCount() > Volatile.Read(ref _answeredUpTo) || (sender.Completed && !state.Summary);
+                if (awaited && reading.Waiting && Stopwatch.GetElapsedTime(last) > _policy.StallTimeout && !reading.Ended)
+                {
+                    reading.Stalled = new RpcException(new Status(StatusCode.Unavailable,
+                        $"no answer and no progress for {_policy.StallTimeout.TotalSeconds:F0} s while results were awaited; the stream is taken as lost"));
+                    await attempt.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the call ended
+        }
     }
 
     /// <summary>The part of <paramref name="message"/> not delivered before, or null when it was all delivered.</summary>
@@ -475,6 +536,12 @@ internal sealed class ResumableIncomeStream
         /// <summary>Producing the requests failed: the call was cancelled and this is the run's error.</summary>
         public Exception? Failure { get; private set; }
 
+        /// <summary>When a chunk was last written (for the stall watchdog).</summary>
+        public long LastWrite = Stopwatch.GetTimestamp();
+
+        /// <summary>The request side was completed: every chunk sent.</summary>
+        public volatile bool Completed;
+
         public async Task SendAsync(RecognizeIncomeStreamRequest first, int replayCount)
         {
             var ct = attempt.Token;
@@ -505,10 +572,16 @@ internal sealed class ResumableIncomeStream
                         {
                             return;
                         }
+
+                        Volatile.Write(ref LastWrite, Stopwatch.GetTimestamp());
                     }
                 }
 
-                await WriteAsync(writer.CompleteAsync);
+                if (await WriteAsync(writer.CompleteAsync))
+                {
+                    Volatile.Write(ref LastWrite, Stopwatch.GetTimestamp());
+                    Completed = true;
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -539,6 +612,7 @@ internal sealed class ResumableIncomeStream
                     return false;
                 }
 
+                Volatile.Write(ref LastWrite, Stopwatch.GetTimestamp());
                 i++;
             }
 

@@ -29,6 +29,9 @@ internal sealed class ScriptedIncomeServer
     /// </summary>
     public Func<int, int, bool> AbortWrite { get; init; } = (_, _) => false;
 
+    /// <summary>Call <c>call</c> goes silent before its response message number <c>message</c>: nothing more, no end (a dead stream on a live connection).</summary>
+    public Func<int, int, bool> Stall { get; init; } = (_, _) => false;
+
     /// <summary>Wait before answering each chunk (a busy server).</summary>
     public TimeSpan AnswerDelay { get; init; }
 
@@ -71,6 +74,11 @@ internal sealed class ScriptedIncomeServer
         int sent = 0;
         bool Send(RecognizeIncomeStreamResponse response)
         {
+            if (Stall(number, sent + 1))
+            {
+                return false; // silent from here on; the call ends when the client gives up (dispose cancels)
+            }
+
             if (Fail(number, sent + 1) is { } failure)
             {
                 call.End(failure);

@@ -65,11 +65,15 @@ public sealed class StreamResumeEndToEndTests(ITestOutputHelper log) : IAsyncLif
     public async Task ReplicaKilledMidStream_RunResumesOnTheOther_OutputIdenticalToAnUninterruptedRun()
     {
         string input = WriteReceipts(400_000);
-        string servers = $"{Address(_a)},{Address(_b)}";
+        // each replica behind a counting forwarder: the bytes each one sends tell which carries the stream
+        await using var toA = new CuttingProxy(_a.GrpcAddress, cutAfterBytes: long.MaxValue);
+        await using var toB = new CuttingProxy(_b.GrpcAddress, cutAfterBytes: long.MaxValue);
+        string servers = $"{toA.Address.ToString().TrimEnd('/')},{toB.Address.ToString().TrimEnd('/')}";
         var plain = await RecognizeAsync(input, "plain", servers);
         Assert.True(plain.Result.ExitCode == ExitCodes.ItemsFailed, plain.Result.Error); // the bad rows, and only them
         long plainBytes = new FileInfo(plain.Output).Length;
 
+        long fromA0 = toA.BytesToClient, fromB0 = toB.BytesToClient;
         var running = RecognizeAsync(input, "killed", servers);
         string output = Path.Combine(_temp.Path, "killed-income.csv");
         var clock = Stopwatch.StartNew();
@@ -79,10 +83,11 @@ public sealed class StreamResumeEndToEndTests(ITestOutputHelper log) : IAsyncLif
         }
 
         Assert.False(running.IsCompleted, "the run ended before the kill: make the input larger");
-        // the stream runs on one replica: the one burning CPU
-        double a0 = CpuSeconds(_a.Pid), b0 = CpuSeconds(_b.Pid);
-        await Task.Delay(300);
-        bool killA = CpuSeconds(_a.Pid) - a0 >= CpuSeconds(_b.Pid) - b0;
+        // the stream runs on one replica: the one whose results went through its forwarder
+        long fromA = toA.BytesToClient - fromA0, fromB = toB.BytesToClient - fromB0;
+        log.WriteLine($"bytes to the client since the run started: A {fromA:N0}, B {fromB:N0}");
+        Assert.True(Math.Max(fromA, fromB) > 1_000_000, $"neither replica sent the results written so far (A {fromA}, B {fromB} bytes)");
+        bool killA = fromA > fromB;
         long writtenAtKill = new FileInfo(output).Length;
         if (killA)
         {
@@ -142,11 +147,4 @@ public sealed class StreamResumeEndToEndTests(ITestOutputHelper log) : IAsyncLif
     }
 
     private static string Address(ServerProcess server) => server.GrpcAddress.ToString().TrimEnd('/');
-
-    private static double CpuSeconds(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
 }

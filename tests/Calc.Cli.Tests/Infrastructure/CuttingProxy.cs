@@ -7,7 +7,8 @@ namespace Calc.Cli.Tests.Infrastructure;
 /// A loopback TCP forwarder in front of a server that, once, resets every connection it carries after
 /// <see cref="CutAfterBytes"/> bytes went from the server to the client: the client sees its connection drop
 /// mid-response, as when a replica dies or a network path breaks. Connections made after the cut are forwarded
-/// normally.
+/// normally. With <see cref="long.MaxValue"/> it never cuts: a plain forwarder that counts the bytes each way
+/// (<see cref="BytesToClient"/>), which tells a test which of several servers carries a call.
 /// </summary>
 internal sealed class CuttingProxy : IAsyncDisposable
 {
@@ -36,6 +37,9 @@ internal sealed class CuttingProxy : IAsyncDisposable
 
     public int Connections { get; private set; }
 
+    /// <summary>Bytes forwarded from the server to clients so far, over every connection.</summary>
+    public long BytesToClient => Interlocked.Read(ref _toClient);
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -51,7 +55,27 @@ internal sealed class CuttingProxy : IAsyncDisposable
             }
 
             var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await server.ConnectAsync(_target, _stop.Token);
+            try
+            {
+                await server.ConnectAsync(_target, _stop.Token);
+            }
+            catch (SocketException)
+            {
+                // the server is gone (killed): from now on connections are refused, as they would be connecting to it
+                // directly (a forwarder that accepted and reset them would look like a live server to the client)
+                client.LingerState = new LingerOption(true, 0);
+                client.Close();
+                server.Dispose();
+                _listener.Stop();
+                return;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                client.Dispose();
+                server.Dispose();
+                return;
+            }
+
             lock (_open)
             {
                 _open.Add((client, server));
@@ -73,8 +97,7 @@ internal sealed class CuttingProxy : IAsyncDisposable
                 int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (n == 0)
                 {
-                    to.Shutdown(SocketShutdown.Send);
-                    return;
+                    break;
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
@@ -88,6 +111,31 @@ internal sealed class CuttingProxy : IAsyncDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
             // the other side went away, or the cut closed this connection
+        }
+
+        // one side closed or failed (a killed server's kernel closes its end): the pair goes, both ends reset, so the
+        // client sees its connection fail at once rather than half-open
+        Reset(from, to);
+    }
+
+    private void Reset(Socket a, Socket b)
+    {
+        lock (_open)
+        {
+            _open.RemoveAll(pair => pair.Client == a || pair.Client == b);
+        }
+
+        foreach (var socket in new[] { a, b })
+        {
+            try
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+            catch (ObjectDisposedException)
+            {
+                // closed by the other pump
+            }
         }
     }
 

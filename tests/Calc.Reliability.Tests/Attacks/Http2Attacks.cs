@@ -146,11 +146,23 @@ public static class Http2Attacks
                     frames += 1000;
                 }
 
+                // a send can stop (its timeout, a full socket buffer) a moment before the reader sees the server's
+                // GOAWAY or close: give the reader that moment, so a closed connection is not counted as open
+                await WhenClosedAsync(c, TimeSpan.FromSeconds(2));
                 closed += c.Closed || c.GoAwayError is not null ? 1 : 0;
             }
         }
 
         return new AttackOutcome(connections, frames, closed, 0);
+    }
+
+    private static async Task WhenClosedAsync(RawH2Connection c, TimeSpan wait)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!c.Closed && c.GoAwayError is null && clock.Elapsed < wait)
+        {
+            await Task.Delay(10);
+        }
     }
 
     /// <summary>A client stream (StreamRecognizeIncome) opened and fed empty DATA frames without end.</summary>

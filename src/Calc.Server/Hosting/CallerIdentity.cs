@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Calc.Server.Hosting;
 
@@ -18,7 +19,9 @@ public static class CallerIdentity
     public static string Of(HttpContext http, ApiKeyInterceptor? keys, string? addressCaller = null)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (http.Connection.ClientCertificate is { } certificate)
+        // the TLS feature as the connection has it: ConnectionInfo.ClientCertificate would add an empty one to every
+        // plain-text request's features (an allocation and a feature-collection change per call)
+        if (http.Features.Get<ITlsConnectionFeature>()?.ClientCertificate is { } certificate)
         {
             return "cert:" + certificate.Subject;
         }

@@ -111,7 +111,7 @@ internal sealed class RequestBodyWatch : IDisposable
 /// <summary>The request body of a gRPC call (grpc-dotnet reads it through this pipe reader); see <see cref="RequestBodyGuard"/>.</summary>
 internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, CallerLimits.CallerState state) : PipeReader, IBodyGuard, IRequestBodyPipeFeature
 {
-    private ReadResult _last;
+    private ReadOnlySequence<byte> _last;
     private long _held;
     private long _partialSince;
     private long _waitingSince;
@@ -128,7 +128,7 @@ internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, Call
             return false;
         }
 
-        _last = result;
+        _last = result.Buffer;
         return true;
     }
 
@@ -144,7 +144,7 @@ internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, Call
 
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        var buffer = _last.Buffer;
+        var buffer = _last;
         long held = buffer.Slice(consumed, examined).Length;
         long grow = held - _held;
         if (grow > 0 && limits.TryBuffer(state, grow) is { } full)
@@ -247,7 +247,7 @@ internal sealed class GrpcBodyReader(PipeReader inner, CallerLimits limits, Call
             throw failure;
         }
 
-        _last = result;
+        _last = result.Buffer;
         return result;
     }
 

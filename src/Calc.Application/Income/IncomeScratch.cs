@@ -24,12 +24,6 @@ internal sealed class IncomeScratch
     /// <summary>The chunk's distinct (asset, day) price keys, in order of first appearance.</summary>
     public List<PriceKey> Keys { get; } = [];
 
-    /// <summary>The chunk's report-line identifiers (wallet or pool) → a number of the chunk's own.</summary>
-    public Dictionary<string, int> Identifiers { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>(price key &lt;&lt; 32 | operation &lt;&lt; 30 | identifier number) → the report line (or -1).</summary>
-    public Dictionary<long, int> Lines { get; } = [];
-
     /// <summary>Forgets the chunk (drops references to the caller's strings); capacity is kept.</summary>
     public void Clear()
     {
@@ -38,8 +32,6 @@ internal sealed class IncomeScratch
         Assets.Clear();
         AssetIndex.Clear();
         Keys.Clear();
-        Identifiers.Clear();
-        Lines.Clear();
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Calc.Application.MarketData;
 using Calc.Application.Validation;
 using Calc.Application.Valuation;
@@ -141,13 +140,13 @@ public sealed class IncomeSession
                 keys.Add(new PriceKey(Policy.Venue, new AssetPair(scratch.Assets[assetSlot], Policy.QuoteCurrency), date));
             }
 
-            // the report line: looked up again only when the key changes (receipts come grouped by address), and then
-            // through the chunk's own tables (an ordinal string lookup and a number) before the builder's line key
+            // the report line: looked up again only when the key changes (receipts come grouped by address)
             var operation = MiningOperations.Of(r.Operation, r.Pool);
             string identifier = MiningOperations.Identifier(operation, r.WalletAddress, r.Pool);
             if (key != lastKey || operation != lastOperation || !ReferenceEquals(identifier, lastIdentifier))
             {
-                lastLine = LineOf(key, operation, identifier, keys, scratch);
+                var k = keys[key];
+                lastLine = _report.Slot(k.Date.Year, k.Date.Month, k.Pair.Base, operation, identifier);
                 lastKey = key;
                 lastOperation = operation;
                 lastIdentifier = identifier;
@@ -155,26 +154,6 @@ public sealed class IncomeSession
 
             pending[i] = new Pending(amount, key, lastLine, r.TxId);
         }
-    }
-
-    /// <summary>The report line of a receipt of price key <paramref name="key"/>, asked of the builder once per chunk and line.</summary>
-    private int LineOf(int key, MiningOperation operation, string identifier, List<PriceKey> keys, IncomeScratch scratch)
-    {
-        ref int number = ref CollectionsMarshal.GetValueRefOrAddDefault(scratch.Identifiers, identifier, out bool named);
-        if (!named)
-        {
-            number = scratch.Identifiers.Count - 1;
-        }
-
-        long lineKey = ((long)key << 32) | ((long)operation << 30) | (uint)number;
-        ref int line = ref CollectionsMarshal.GetValueRefOrAddDefault(scratch.Lines, lineKey, out bool known);
-        if (!known)
-        {
-            var k = keys[key];
-            line = _report.Slot(k.Date.Year, k.Date.Month, k.Pair.Base, operation, identifier);
-        }
-
-        return line;
     }
 
     /// <summary>Pass 3: values each receipt (domain: kopecks, half away from zero) and adds it to the totals; the error count.</summary>

@@ -42,7 +42,6 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
     private long _epoch;
     private long _changesReceived;
     private string? _lastRejection;
-    private long _lastReconfigure;
 
     /// <summary>A cache on its own multiplexer, connected from <paramref name="configuration"/> (StackExchange.Redis syntax) and disposed with the cache.</summary>
     public RedisQuoteCache(string configuration, ILogger<RedisQuoteCache> logger, TimeProvider? timeProvider = null)
@@ -390,22 +389,12 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         var all = Task.WhenAll(commands);
         try
         {
-            await all.WaitAsync(AnswerLimit, _time, cancellationToken).ConfigureAwait(false);
+            await all.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Observe(all);
             throw;
-        }
-        catch (TimeoutException) when (!all.IsCompleted)
-        {
-            // StackExchange.Redis times commands out itself; this bound holds when it does not (commands waiting for
-            // a node the cluster has just failed over): the call goes on from memory and the upstreams, and the
-            // multiplexer is asked to read the cluster's topology again
-            Observe(all);
-            MarkDegraded($"Redis gave no answer within {AnswerLimit.TotalMilliseconds:0} ms", null);
-            RequestReconfigure();
-            return false;
         }
         catch (Exception)
         {
@@ -440,11 +429,8 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
         }
     }
 
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
         MarkDegraded($"{e.FailureType} on {e.EndPoint} ({e.ConnectionType})", null);
-        RequestReconfigure(); // a node lost: a cluster may be moving its slots to a replica
-    }
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
@@ -464,29 +450,6 @@ public sealed class RedisQuoteCache : IQuoteCache, IAsyncDisposable
             _lastRejection = null;
             RedisCacheLog.Connected(_logger, string.Join(',', _redis.GetEndPoints().Select(e => e.ToString())));
         }
-    }
-
-    /// <summary>
-    /// The longest a read or write waits for Redis: twice the multiplexer's timeout (<c>syncTimeout</c>, 1000 ms unless
-    /// configured) plus 500 ms, past which the commands are left to finish in the background.
-    /// </summary>
-    internal TimeSpan AnswerLimit => TimeSpan.FromMilliseconds(2.0 * Math.Max(_redis.TimeoutMilliseconds, 100) + 500);
-
-    /// <summary>
-    /// Asks the multiplexer to read the deployment's topology again (at most once every 5 s): after a cluster
-    /// fail-over it otherwise keeps sending a moved slot's commands to the node that died until its own periodic
-    /// check (<c>configCheckSeconds</c>, 60 s).
-    /// </summary>
-    private void RequestReconfigure()
-    {
-        long now = _time.GetTimestamp();
-        long last = Interlocked.Read(ref _lastReconfigure);
-        if ((last != 0 && _time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(5)) || Interlocked.CompareExchange(ref _lastReconfigure, now, last) != last)
-        {
-            return;
-        }
-
-        Observe(_redis.ConfigureAsync());
     }
 
     private void MarkDegraded(string reason, Exception? exception)

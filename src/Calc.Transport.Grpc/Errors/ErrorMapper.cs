@@ -36,7 +36,9 @@ internal sealed partial class ErrorMapper(ILogger<ErrorMapper> logger, IOptions<
                 // the deadline passed, or the client reset the stream while the service was reading or writing
                 // (grpc-dotnet refuses a write after the deadline ended the call with InvalidOperationException
                 // "Can't write the message because the request is complete.")
-                return context.Deadline <= DateTime.UtcNow
+                // grpc-dotnet sets the call's status to DEADLINE_EXCEEDED before it cancels the token for the deadline
+                // (its timer may fire a fraction of a millisecond before the clock reads the deadline)
+                return context.Status.StatusCode == StatusCode.DeadlineExceeded || context.Deadline <= DateTime.UtcNow
                     ? new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"))
                     : new RpcException(new Status(StatusCode.Cancelled, "the call was cancelled by the client"));
             default:

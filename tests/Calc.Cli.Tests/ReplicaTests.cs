@@ -14,23 +14,17 @@ public sealed class ReplicaTests : IAsyncLifetime
 {
     private ServerProcess _a = null!;
     private ServerProcess _b = null!;
-    private bool _aStopped;
 
     public async Task InitializeAsync()
     {
         var environment = new Dictionary<string, string> { ["MarketData__ImportPath"] = Fixtures.Market, ["Logging__LogLevel__Default"] = "Information" };
-        var starting = new[] { ServerProcess.StartAsync(environment), ServerProcess.StartAsync(environment) };
-        await Task.WhenAll(starting);
-        (_a, _b) = (starting[0].Result, starting[1].Result);
+        var servers = await ServerProcess.StartManyAsync(2, environment);
+        (_a, _b) = (servers[0], servers[1]);
     }
 
     public async Task DisposeAsync()
     {
-        if (!_aStopped)
-        {
-            await _a.DisposeAsync();
-        }
-
+        await _a.DisposeAsync(); // nothing more when the test killed it
         await _b.DisposeAsync();
     }
 
@@ -56,7 +50,6 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.Contains("GetCbrRate", _b.Output, StringComparison.Ordinal);
 
         await _a.DisposeAsync(); // killed: its connection drops, calls to it fail UNAVAILABLE and are retried on the other
-        _aStopped = true;
         for (int i = 0; i < 10; i++)
         {
             var rate = await quotes.GetCbrRateAsync(new GetCbrRateRequest { Currency = "USD", Date = "2025-03-14" }, deadline: DateTime.UtcNow.AddSeconds(30));

@@ -17,28 +17,18 @@ public sealed class StreamResumeEndToEndTests(ITestOutputHelper log) : IAsyncLif
     private readonly TempFolder _temp = Fixtures.Temp();
     private ServerProcess _a = null!;
     private ServerProcess _b = null!;
-    private bool _aKilled;
-    private bool _bKilled;
 
     public async Task InitializeAsync()
     {
         var environment = new Dictionary<string, string> { ["MarketData__ImportPath"] = Fixtures.Market };
-        var starting = new[] { ServerProcess.StartAsync(environment), ServerProcess.StartAsync(environment) };
-        await Task.WhenAll(starting);
-        (_a, _b) = (starting[0].Result, starting[1].Result);
+        var servers = await ServerProcess.StartManyAsync(2, environment);
+        (_a, _b) = (servers[0], servers[1]);
     }
 
     public async Task DisposeAsync()
     {
-        if (!_aKilled)
-        {
-            await _a.DisposeAsync();
-        }
-
-        if (!_bKilled)
-        {
-            await _b.DisposeAsync();
-        }
+        await _a.DisposeAsync(); // nothing more for the replica the test killed
+        await _b.DisposeAsync();
 
         _temp.Dispose();
     }
@@ -89,16 +79,7 @@ public sealed class StreamResumeEndToEndTests(ITestOutputHelper log) : IAsyncLif
         Assert.True(Math.Max(fromA, fromB) > 1_000_000, $"neither replica sent the results written so far (A {fromA}, B {fromB} bytes)");
         bool killA = fromA > fromB;
         long writtenAtKill = new FileInfo(output).Length;
-        if (killA)
-        {
-            await _a.DisposeAsync();
-            _aKilled = true;
-        }
-        else
-        {
-            await _b.DisposeAsync();
-            _bKilled = true;
-        }
+        await (killA ? _a : _b).DisposeAsync();
 
         var killed = await running;
 

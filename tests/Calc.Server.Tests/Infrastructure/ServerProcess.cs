@@ -14,6 +14,7 @@ namespace Calc.Server.Tests.Infrastructure;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
     private readonly StringBuilder _output = new();
 
     private ServerProcess(Process process, int grpcPort, int http1Port, bool tls)
@@ -147,8 +148,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process (its whole tree) and waits for it; a second call does nothing (a test may kill a replica mid-test).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -157,6 +164,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    /// <summary>Starts <paramref name="count"/> servers with the same environment, side by side.</summary>
+    public static Task<ServerProcess[]> StartManyAsync(int count, IDictionary<string, string> environment) =>
+        Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartAsync(environment)));
 
     private async Task WaitUntilAliveAsync(TimeSpan timeout)
     {

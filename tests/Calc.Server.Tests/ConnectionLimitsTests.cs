@@ -20,6 +20,24 @@ public sealed class ConnectionLimitsTests
         return (app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value, app.Services.GetRequiredService<EffectiveConnectionLimit>());
     }
 
+    [Theory]
+    [InlineData("/alive", false)]
+    [InlineData("/alive/", false)]
+    [InlineData("/health", false)]
+    [InlineData("/health/ready", false)]
+    [InlineData("/grpc.health.v1.Health/Check", false)]
+    [InlineData("/grpc.health.v1.Health/Watch", true)]
+    [InlineData("/healthz", true)]
+    [InlineData("/alivex", true)]
+    [InlineData("/calc.v1.QuoteService/GetCbrRate", true)]
+    [InlineData("/v1/cbr-rates/USD/2025-03-15", true)]
+    [InlineData("/", true)]
+    [InlineData("", true)]
+    public void IsLimited_ProbesAndTheHealthCheckOnly_AreExempt(string path, bool limited)
+    {
+        Assert.Equal(limited, CallerLimits.IsLimited(new Microsoft.AspNetCore.Http.PathString(path)));
+    }
+
     [Fact]
     public void Defaults_KestrelLimitsSet()
     {

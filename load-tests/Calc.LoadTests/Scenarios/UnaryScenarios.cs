@@ -178,11 +178,21 @@ public static partial class UnaryScenarios
             };
             await File.WriteAllBytesAsync(bodies[0].Body, Frame(quotes[quotes.Length / 2]), ct).ConfigureAwait(false);
             await File.WriteAllBytesAsync(bodies[1].Body, Frame(rates[rates.Length / 2]), ct).ConfigureAwait(false);
+            // --warmup S: S seconds of the same load first, unmeasured, so that the server's tiered JIT has optimized the
+            // call path (a fresh server runs part of it unoptimized for several seconds; a long-running one does not)
+            double warmup = options.Double("warmup", 0, 0);
+            if (warmup > 0)
+            {
+                await RunPairAsync(h2load, server, bodies, dir, clients, streams, warmup, 0, ct).ConfigureAwait(false);
+            }
+
             var peak = await RunPairAsync(h2load, server, bodies, dir, clients, streams, duration, 0, ct).ConfigureAwait(false);
             peak = peak with
             {
                 Scenario = "1 unary GetQuote+GetCbrRate peak (h2load)",
-                Notes = $"{clients} connections × {streams} streams, prepared bodies; after h2load's own 1 s warm-up",
+                Notes = warmup > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"{clients} connections × {streams} streams, prepared bodies; after {warmup:0} s of the same load and h2load's 1 s warm-up")
+                    : $"{clients} connections × {streams} streams, prepared bodies; after h2load's own 1 s warm-up",
             };
             // half of the peak: --rps paces each connection
             double half = Math.Max(1, peak.CallsPerSecond / 2);

@@ -137,9 +137,18 @@ public sealed partial class CallerLimits : IDisposable
     internal RequestBodyWatch Watch { get; }
 
     /// <summary>Probes and the health service are never limited; everything else is.</summary>
-    public static bool IsLimited(PathString path) =>
-        !(path.StartsWithSegments("/alive", StringComparison.Ordinal) || path.StartsWithSegments("/health", StringComparison.Ordinal)
-          || path.Equals("/grpc.health.v1.Health/Check", StringComparison.Ordinal));
+    /// <remarks>Every request asks: the second character sends all calc.v1 paths (<c>/calc.v1.…</c>) past the three comparisons.</remarks>
+    public static bool IsLimited(PathString path)
+    {
+        string? value = path.Value;
+        return value is not { Length: > 1 } || value[1] switch
+        {
+            'a' => !path.StartsWithSegments("/alive", StringComparison.Ordinal),
+            'h' => !path.StartsWithSegments("/health", StringComparison.Ordinal),
+            'g' => !string.Equals(value, "/grpc.health.v1.Health/Check", StringComparison.Ordinal),
+            _ => true,
+        };
+    }
 
     /// <summary>
     /// Admits a request of <paramref name="caller"/>: a rate token, a concurrency slot, and for a body of known

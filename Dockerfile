@@ -14,9 +14,14 @@ COPY src/Calc.Adapters.Redis/Calc.Adapters.Redis.csproj src/Calc.Adapters.Redis/
 COPY src/Calc.Adapters.Cbr/Calc.Adapters.Cbr.csproj src/Calc.Adapters.Cbr/
 COPY src/Calc.Adapters.Exchanges/Calc.Adapters.Exchanges.csproj src/Calc.Adapters.Exchanges/
 COPY src/Calc.Server/Calc.Server.csproj src/Calc.Server/
-RUN dotnet restore src/Calc.Server/Calc.Server.csproj
+# ReadyToRun: the assemblies (Calc's and the packages', e.g. grpc-dotnet and Google.Protobuf, which ship as IL
+# only) are compiled ahead of time for the image's architecture, so a replica that starts under load does not run
+# its call path unoptimized while the JIT catches up (load-tests/README.md: +5 % unary calls/s in the first 11 s).
+ARG TARGETARCH=amd64
+RUN dotnet restore src/Calc.Server/Calc.Server.csproj -a $TARGETARCH
 COPY src/ src/
-RUN dotnet publish src/Calc.Server/Calc.Server.csproj -c Release -o /app --no-restore
+RUN dotnet publish src/Calc.Server/Calc.Server.csproj -c Release -a $TARGETARCH --self-contained false -p:PublishReadyToRun=true \
+    -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 # tzdata: income dates are derived in Europe/Moscow (and any IANA zone a client names).

@@ -81,4 +81,39 @@ public class DecimalTextFastPathTests
             return ok == expectedOk && SameBits(value, expected);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(50_000));
     }
+    [Theory]
+    [InlineData(0, 0, 0, false, 0)]
+    [InlineData(0, 0, 0, true, 2)]
+    [InlineData(0, 0, 0, false, 28)]
+    [InlineData(150, 0, 0, true, 2)]
+    [InlineData(12, 0, 0, false, 4)]
+    [InlineData(5, 0, 0, false, 28)]
+    [InlineData(-1, -1, 0, false, 0)]
+    [InlineData(-1, -1, 0, true, 28)]
+    [InlineData(-1, -1, 0, false, 19)]
+    [InlineData(-1, -1, 0, false, 20)]
+    [InlineData(1, 0, 1, false, 3)]
+    [InlineData(-1, -1, -1, true, 0)]
+    public void Format_EdgeValues_SameTextAsTheBcl(int lo, int mid, int hi, bool negative, byte scale)
+    {
+        var value = new decimal(lo, mid, hi, negative, scale);
+
+        Assert.Equal(value.ToString(CultureInfo.InvariantCulture), DecimalText.Format(value));
+    }
+
+    [Fact]
+    public void Format_RandomValues_SameTextAsTheBcl()
+    {
+        // mostly 64-bit mantissas (the written path), some wider ones (the BCL path); every sign and scale
+        var random = new Random(20251207);
+        for (int i = 0; i < 300_000; i++)
+        {
+            int hi = random.Next(5) == 0 ? random.Next() : 0;
+            int mid = random.Next(3) == 0 ? 0 : random.Next(int.MinValue, int.MaxValue);
+            var value = new decimal(random.Next(int.MinValue, int.MaxValue), mid, hi, random.Next(2) == 0, (byte)random.Next(29));
+            string expected = value.ToString(CultureInfo.InvariantCulture);
+            string actual = DecimalText.Format(value);
+            Assert.True(expected == actual, $"{expected} written as {actual}");
+        }
+    }
 }

@@ -178,9 +178,9 @@ public static partial class UnaryScenarios
             };
             await File.WriteAllBytesAsync(bodies[0].Body, Frame(quotes[quotes.Length / 2]), ct).ConfigureAwait(false);
             await File.WriteAllBytesAsync(bodies[1].Body, Frame(rates[rates.Length / 2]), ct).ConfigureAwait(false);
-            // --warmup S: S seconds of the same load first, unmeasured, so that the server's tiered JIT has optimized the
+            // --warmup-seconds S: S seconds of the same load first, unmeasured, so that the server's tiered JIT has optimized the
             // call path (a fresh server runs part of it unoptimized for several seconds; a long-running one does not)
-            double warmup = options.Double("warmup", 0, 0);
+            double warmup = options.Double("warmup-seconds", 0, 0);
             if (warmup > 0)
             {
                 await RunPairAsync(h2load, server, bodies, dir, clients, streams, warmup, 0, ct).ConfigureAwait(false);

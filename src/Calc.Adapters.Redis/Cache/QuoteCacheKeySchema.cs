@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Calc.Application.Ports;
+using Calc.Domain.Dates;
 using Calc.Domain.Money;
 using Calc.Domain.Quotes;
 
@@ -117,7 +118,7 @@ public static class QuoteCacheKeySchema
         text = text[..n];
         int bar = text[11..].IndexOf('|');
         if (bar < 1
-            || !DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var effective)
+            || !IsoDate.TryParse(text[..10], out var effective)
             || !int.TryParse(text.Slice(11, bar), NumberStyles.None, CultureInfo.InvariantCulture, out int nominal) || nominal < 1
             || !DecimalText.TryParse(text[(12 + bar)..], out decimal rate) || rate <= 0
             || effective > key.Date)

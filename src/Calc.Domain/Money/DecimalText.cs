@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Calc.Domain.Money;
 
@@ -64,51 +65,78 @@ public static class DecimalText
             CultureInfo.InvariantCulture, out value);
     }
 
+    /// <summary>Longest text <see cref="Format(decimal)"/> and <see cref="FormatUtf8"/> write (sign, 29 digits, point).</summary>
+    public const int MaxFormattedLength = 32;
+
     /// <summary>
     /// Invariant form without exponent or grouping; keeps the value's scale (<c>9000000.00</c>); exactly what
-    /// <c>value.ToString(CultureInfo.InvariantCulture)</c> gives. A mantissa of up to 64 bits (every price and rouble
-    /// amount Calc answers with) is written from its integer digits and the scale: the BCL's general decimal formatter
-    /// cost ~0.1 µs per value, five values per GetQuote answer (load-tests/README.md). Longer ones take the BCL path.
+    /// <c>value.ToString(CultureInfo.InvariantCulture)</c> gives. The text of <see cref="FormatUtf8"/>: the BCL's
+    /// general decimal formatter cost ~0.1 µs per value, five values per GetQuote answer (load-tests/README.md).
     /// </summary>
     public static string Format(decimal value)
+    {
+        Span<byte> text = stackalloc byte[MaxFormattedLength];
+        return Encoding.ASCII.GetString(text[..FormatUtf8(value, text)]);
+    }
+
+    /// <summary>
+    /// Writes <see cref="Format(decimal)"/>'s text as UTF-8 (ASCII) into <paramref name="destination"/> (at least
+    /// <see cref="MaxFormattedLength"/> bytes) and returns its length. A mantissa of up to 64 bits (every price and
+    /// rouble amount Calc answers with) is written from its digits and the scale; wider ones take the BCL path.
+    /// </summary>
+    public static int FormatUtf8(decimal value, Span<byte> destination)
     {
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         if (bits[2] != 0)
         {
-            return value.ToString(CultureInfo.InvariantCulture);
+            return value.TryFormat(destination, out int written, default, CultureInfo.InvariantCulture)
+                ? written
+                : throw new ArgumentException("the destination is too small for a decimal", nameof(destination));
         }
 
         ulong mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
         int scale = (bits[3] >> 16) & 0xFF;
-        bool negative = bits[3] < 0 && mantissa != 0; // a negative zero is written "0…", as the BCL does
-        Span<char> digits = stackalloc char[20];
-        mantissa.TryFormat(digits, out int count, default, CultureInfo.InvariantCulture);
-        if (scale == 0)
+        // a negative zero is written "0…", as the BCL does
+        int pos = bits[3] < 0 && mantissa != 0 ? 1 : 0;
+        if (pos == 1)
         {
-            return negative ? string.Concat("-", digits[..count]) : new string(digits[..count]);
+            destination[0] = (byte)'-';
         }
 
-        // 0.000123: as many leading zeros as the scale asks beyond the digits
-        int whole = Math.Max(1, count - scale);
-        int leading = whole + scale - count;
-        Span<char> text = stackalloc char[1 + 1 + 1 + 28 + 20];
-        int at = 0;
-        if (negative)
+        Span<byte> digits = stackalloc byte[20]; // least significant first
+        int n = 0;
+        do
         {
-            text[at++] = '-';
+            ulong quotient = mantissa / 10;
+            digits[n++] = (byte)('0' + (int)(mantissa - (quotient * 10)));
+            mantissa = quotient;
         }
+        while (mantissa != 0);
 
-        for (int i = 0, next = 0; i < whole + scale; i++)
+        if (n <= scale)
         {
-            if (i == whole)
+            // 0.000ddd: as many zeros as the scale asks beyond the digits
+            destination[pos++] = (byte)'0';
+            destination[pos++] = (byte)'.';
+            for (int z = n; z < scale; z++)
             {
-                text[at++] = '.';
+                destination[pos++] = (byte)'0';
+            }
+        }
+
+        // the point goes before digit scale - 1, unless the "0." above already holds it (or there is no fraction)
+        int pointBefore = n > scale ? scale - 1 : -1;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            if (i == pointBefore)
+            {
+                destination[pos++] = (byte)'.';
             }
 
-            text[at++] = i < leading ? '0' : digits[next++];
+            destination[pos++] = digits[i];
         }
 
-        return new string(text[..at]);
+        return pos;
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Calc.Application.Income;
 using Calc.Domain.Errors;
+using Calc.Domain.Money;
 using Google.Protobuf;
 
 namespace Calc.Transport.Grpc.Codecs;
@@ -76,8 +77,8 @@ internal static class IncomeEncoder
 
     private static void WriteIncome(PooledBufferWriter output, in ReceiptInput receipt, in IncomeOutcome outcome, byte[]? provenance)
     {
-        Span<byte> rub = stackalloc byte[DecimalUtf8.MaxLength];
-        int rubLength = DecimalUtf8.Format(outcome.IncomeRub, rub);
+        Span<byte> rub = stackalloc byte[DecimalText.MaxFormattedLength];
+        int rubLength = DecimalText.FormatUtf8(outcome.IncomeRub, rub);
 
         int idLength = WireWrite.Utf8Length(receipt.Id);
         int assetLength = WireWrite.Utf8Length(receipt.Asset);

@@ -1,5 +1,6 @@
 using Calc.Application.Income;
 using Calc.Domain.Errors;
+using Calc.Domain.Money;
 using Calc.Domain.Income;
 using Calc.Transport.Grpc.Codecs;
 using Calc.Transport.Grpc.Services.Calc;
@@ -152,7 +153,7 @@ public sealed class IncomeEncoderTests
             covered ? null : CalcError.Precondition("CALENDAR_NOT_COVERED", $"no production calendar for {year}", "report_due_date"));
 }
 
-/// <summary>The UTF-8 decimal formatter against <c>decimal.ToString(InvariantCulture)</c>.</summary>
+/// <summary>The UTF-8 decimal formatter the encoder uses (<c>DecimalText.FormatUtf8</c>) against <c>decimal.ToString(InvariantCulture)</c>.</summary>
 public sealed class DecimalUtf8Tests
 {
     [Fact]
@@ -165,8 +166,8 @@ public sealed class DecimalUtf8Tests
             select new decimal(lo, mid, 0, negative, (byte)scale));
         Prop.ForAll(values.ToArbitrary(), value =>
         {
-            Span<byte> buffer = stackalloc byte[DecimalUtf8.MaxLength];
-            int n = DecimalUtf8.Format(value, buffer);
+            Span<byte> buffer = stackalloc byte[DecimalText.MaxFormattedLength];
+            int n = DecimalText.FormatUtf8(value, buffer);
             Assert.Equal(value.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Text.Encoding.UTF8.GetString(buffer[..n]));
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(5000));
     }
@@ -185,9 +186,9 @@ public sealed class DecimalUtf8Tests
     public void Format_EdgeValues_EqualsInvariantToString(string text)
     {
         var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
-        var buffer = new byte[DecimalUtf8.MaxLength];
+        var buffer = new byte[DecimalText.MaxFormattedLength];
 
-        int n = DecimalUtf8.Format(value, buffer);
+        int n = DecimalText.FormatUtf8(value, buffer);
 
         Assert.Equal(text, System.Text.Encoding.UTF8.GetString(buffer, 0, n));
     }
